@@ -1,0 +1,1 @@
+"""duebot: conversation side (channels, inbound handling, NLU, routing, console, API, CLI)."""

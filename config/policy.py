@@ -1,0 +1,269 @@
+"""The servicing policy: tiers, windows, caps, SLAs. Loaded once, validated, frozen.
+
+The defaults live in ``config/policy.toml``; a file named by ``DUEBOT_POLICY_FILE`` is
+deep-merged over them. Any unknown key or bad value stops start-up naming the key.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from config.errors import ConfigError
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+def _parse_hhmm(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ValueError('expected a local time "HH:MM" (00:00-23:59)')
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+class Reminders(_Section):
+    days_before_due: tuple[int, ...] = (3, 1, 0)
+    days_past_due: tuple[int, ...] = (1, 3, 7, 15, 30)
+
+    @field_validator("days_before_due", "days_past_due")
+    @classmethod
+    def _distinct_non_negative(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 for d in v):
+            raise ValueError("days must be >= 0")
+        if len(set(v)) != len(v):
+            raise ValueError("days must not repeat")
+        return tuple(sorted(v, reverse=True))
+
+    @field_validator("days_past_due")
+    @classmethod
+    def _positive(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 for d in v):
+            raise ValueError("days past due start at 1 (the due date itself is days_before_due = 0)")
+        return tuple(sorted(v))
+
+
+class Stages(_Section):
+    middle_from_dpd: int = Field(31, ge=2)
+    late_from_dpd: int = Field(91, ge=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Stages:
+        if self.late_from_dpd <= self.middle_from_dpd:
+            raise ValueError("late_from_dpd must be greater than middle_from_dpd")
+        return self
+
+
+class Window(_Section):
+    send_start: time = time(9, 0)
+    send_end: time = time(20, 0)
+    hard_start: time = time(8, 0)
+    hard_end: time = time(21, 0)
+
+    _hhmm = field_validator("send_start", "send_end", "hard_start", "hard_end", mode="before")(
+        lambda cls, v: _parse_hhmm(v)
+    )
+
+    @model_validator(mode="after")
+    def _nested(self) -> Window:
+        if not self.send_start < self.send_end:
+            raise ValueError("send_start must be before send_end")
+        if not self.hard_start < self.hard_end:
+            raise ValueError("hard_start must be before hard_end")
+        if self.send_start < self.hard_start or self.send_end > self.hard_end:
+            raise ValueError("the send window must lie inside the hard window")
+        return self
+
+
+class Windows(Window):
+    by_locale: dict[str, Window] = Field(default_factory=dict)
+    by_timezone: dict[str, Window] = Field(default_factory=dict)
+
+    @field_validator("by_locale")
+    @classmethod
+    def _known_locales(cls, v: dict[str, Window]) -> dict[str, Window]:
+        for locale in v:
+            if locale not in ("en", "zh"):
+                raise ValueError(f"unknown locale {locale!r}; allowed: en, zh")
+        return v
+
+    @field_validator("by_timezone")
+    @classmethod
+    def _known_zones(cls, v: dict[str, Window]) -> dict[str, Window]:
+        for name in v:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA time zone {name!r}") from None
+        return v
+
+    def for_borrower(self, locale: str, timezone: str) -> Window:
+        """The window in force: a time-zone rule beats a locale rule beats the default."""
+        if timezone in self.by_timezone:
+            return self.by_timezone[timezone]
+        if locale in self.by_locale:
+            return self.by_locale[locale]
+        return Window(
+            send_start=self.send_start,
+            send_end=self.send_end,
+            hard_start=self.hard_start,
+            hard_end=self.hard_end,
+        )
+
+
+class Caps(_Section):
+    reminders_per_local_day: int = Field(1, ge=0)
+    initiated_per_7_local_days: int = Field(7, ge=0)
+    reply_exempt_hours: float = Field(1, ge=0)
+    staff_reply_uncounted_hours: float = Field(24, ge=0)
+
+
+class Promises(_Section):
+    horizon_days: int = Field(14, ge=0)
+    posting_grace_days: int = Field(1, ge=0)
+    date_question_minutes: int = Field(60, ge=1)
+
+
+class Hardship(_Section):
+    pause_days: int = Field(14, ge=0)
+
+
+class Escalation(_Section):
+    collections_dpd: int = Field(30, ge=1)
+    legal_dpd: int = Field(90, ge=1)
+
+
+class Complaints(_Section):
+    first_response_working_days: int = Field(1, ge=0)
+    resolution_calendar_days: int = Field(15, ge=1)
+    holiday_country: str = "CN"
+
+    @field_validator("holiday_country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2}", v):
+            raise ValueError("expected an ISO 3166 alpha-2 country code such as CN, US, GB")
+        return v
+
+
+class Classification(_Section):
+    special_mention_from_dpd: int = Field(1, ge=1)
+    substandard_from_dpd: int = Field(91, ge=2)
+    doubtful_from_dpd: int = Field(181, ge=3)
+    loss_from_dpd: int = Field(361, ge=4)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Classification:
+        bounds = [
+            self.special_mention_from_dpd,
+            self.substandard_from_dpd,
+            self.doubtful_from_dpd,
+            self.loss_from_dpd,
+        ]
+        if bounds != sorted(set(bounds)):
+            raise ValueError("levels must start at strictly increasing days past due")
+        return self
+
+
+class Sending(_Section):
+    twilio_per_second: float = Field(1.0, gt=0)
+    telegram_per_second: float = Field(30.0, gt=0, le=30)
+    telegram_per_chat_per_second: float = Field(1.0, gt=0, le=1)
+    max_attempts: int = Field(5, ge=1)
+    backoff_base_seconds: float = Field(2.0, gt=0)
+    backoff_max_seconds: float = Field(300.0, gt=0)
+    lease_seconds: int = Field(120, ge=5)
+    batch_size: int = Field(50, ge=1, le=1000)
+
+
+class Policy(_Section):
+    reminders: Reminders = Reminders()
+    stages: Stages = Stages()
+    windows: Windows = Windows()
+    caps: Caps = Caps()
+    promises: Promises = Promises()
+    hardship: Hardship = Hardship()
+    escalation: Escalation = Escalation()
+    complaints: Complaints = Complaints()
+    classification: Classification = Classification()
+    sending: Sending = Sending()
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value in ``override`` replaces the base value."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"policy file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"policy file {path}: not valid TOML: {exc}") from None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    current: type[BaseModel] = model
+    parts = list(loc[:-1])
+    while parts:
+        field = current.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return []
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            current = annotation
+        else:  # a table of windows keyed by locale or zone name: skip the name
+            current = Window
+            if parts:
+                parts.pop(0)
+    return sorted(current.model_fields)
+
+
+def describe_errors(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        if err["type"] == "extra_forbidden":
+            allowed = ", ".join(_allowed_keys(Policy, loc)) or "none"
+            lines.append(f"{source}: key '{key}' is not a policy key; allowed here: {allowed}")
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+            lines.append(f"{source}: key '{key}': {message} (got {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_policy(data: dict[str, Any], source: str = "policy") -> Policy:
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, source)) from None
+
+
+def load_policy(override_path: str | Path | None = None) -> Policy:
+    data = _read_toml(DEFAULT_POLICY_PATH)
+    source = str(DEFAULT_POLICY_PATH)
+    if override_path:
+        data = deep_merge(data, _read_toml(Path(override_path)))
+        source = str(override_path)
+    return parse_policy(data, source)

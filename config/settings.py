@@ -1,0 +1,118 @@
+"""Service settings from the environment (and a ``.env`` file), loaded once and frozen.
+
+Secrets are ``SecretStr``: they print as ``**********`` in reprs, logs and errors.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DUEBOT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    database_url: str = "sqlite://duebot.sqlite3"
+    policy_file: str | None = None
+    public_base_url: str | None = None
+    api_token: SecretStr | None = None
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_api_base: str = "https://api.twilio.com"
+    twilio_manages_opt_out: bool = False
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr | None = None
+    staff_telegram_chat_id: int | None = None
+
+    secret_key: SecretStr | None = None
+    lender_name: str = "Your lender"
+    lender_contact: str = "our customer service"
+    sending_enabled: bool = True
+
+    # Where an auto-generated secret key is kept when DUEBOT_SECRET_KEY is unset (demo, dev).
+    secret_key_file: str = Field("duebot.secret")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not v.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise ValueError("expected sqlite://PATH or postgres://USER@HOST:PORT/DB")
+        return v
+
+    @field_validator("public_base_url", "twilio_api_base", "telegram_api_base")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return v.rstrip("/")
+
+    @property
+    def sms_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def telegram_configured(self) -> bool:
+        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value())
+
+    def signing_key(self) -> bytes:
+        """The key material behind console sessions and the interaction log's signatures.
+
+        Without ``DUEBOT_SECRET_KEY`` a random key is generated once and kept in
+        ``secret_key_file`` (mode 0600), so a demo works without credentials and
+        the log stays verifiable across restarts.
+        """
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        path = Path(self.secret_key_file)
+        if path.exists():
+            return path.read_text().strip().encode()
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key.encode()
+
+    def channel_report(self) -> list[str]:
+        """One line per channel saying whether it is on, for start-up."""
+        lines = []
+        lines.append(
+            "SMS (Twilio): on"
+            if self.sms_configured
+            else "SMS (Twilio): off (DUEBOT_TWILIO_ACCOUNT_SID, DUEBOT_TWILIO_AUTH_TOKEN and "
+            "DUEBOT_TWILIO_FROM are needed)"
+        )
+        lines.append(
+            "Telegram: on" if self.telegram_configured else "Telegram: off (DUEBOT_TELEGRAM_BOT_TOKEN is unset)"
+        )
+        if not self.sending_enabled:
+            lines.append("DUEBOT_SENDING_ENABLED=false: nothing will be sent; everything is held back")
+        return lines
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        parts = []
+        for err in exc.errors():
+            name = "DUEBOT_" + ".".join(str(p) for p in err["loc"]).upper()
+            parts.append(f"setting {name}: {str(err['msg']).removeprefix('Value error, ')}")
+        raise ConfigError("\n".join(parts)) from None

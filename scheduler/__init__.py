@@ -1,0 +1,1 @@
+"""duebot: time side (planning, contact guard, dispatch, follow-ups)."""

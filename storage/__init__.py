@@ -1,0 +1,1 @@
+"""duebot: database models, set-up, careful queries and the interaction log."""
