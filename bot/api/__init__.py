@@ -1,0 +1,1 @@
+"""The lender-facing JSON API under /api/v1 (bearer token)."""

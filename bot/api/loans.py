@@ -1,0 +1,94 @@
+"""Loan book and payments: POST /api/v1/loans, POST /api/v1/payments, GET loans and borrowers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.api.common import SERVICES, error, json_response, read_json
+from storage.importer import import_loan_rows, import_payment_rows
+from storage.loanbook import RowsRefused, parse_loan_rows, validate_payment_row
+from storage.views import borrower_view, loan_view
+
+
+def _row_errors(errors: list) -> web.Response:  # type: ignore[type-arg]
+    return json_response(
+        {"errors": [{"row": e.where, "field": e.field, "message": e.message} for e in errors]}, status=422
+    )
+
+
+async def post_loans(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
+        return error(400, "bad_request", 'expected {"rows": [ {loan book fields}, ... ]}')
+    parsed = parse_loan_rows(body["rows"])
+    if parsed.errors:
+        return _row_errors(parsed.errors)
+    services = request.app[SERVICES]
+    try:
+        result = await import_loan_rows(parsed.rows, now=services.clock(), log=services.log, actor="api")
+    except RowsRefused as refused:
+        return _row_errors(refused.errors)
+    return json_response(
+        {
+            "borrowers": result.borrowers,
+            "loans": result.loans,
+            "installments": result.installments,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+    )
+
+
+async def post_payment(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return error(400, "bad_request", "expected a JSON object with payment_id, loan_id, amount, paid_at")
+    row, errors = validate_payment_row(body, 0)
+    if row is None:
+        first = errors[0]
+        return json_response(
+            {
+                "error": "invalid",
+                "message": f"{first.field}: {first.message}",
+                "errors": [{"field": e.field, "message": e.message} for e in errors],
+            },
+            status=422,
+        )
+    services = request.app[SERVICES]
+    try:
+        result, _created = await import_payment_rows([row], now=services.clock(), log=services.log, actor="api")
+    except RowsRefused as refused:
+        problem = refused.errors[0]
+        if problem.field == "loan_id":
+            return error(404, "not_found", problem.message)
+        return error(409, "conflict", problem.message)
+    payload = {
+        "payment_id": row.payment_id,
+        "loan_id": row.loan_id,
+        "amount": f"{row.amount:.2f}",
+        "paid_at": row.paid_at.isoformat(),
+        "created": result.created == 1,
+    }
+    return json_response(payload, status=201 if result.created else 200)
+
+
+async def get_borrower(request: web.Request) -> web.Response:
+    view = await borrower_view(request.match_info["borrower_id"])
+    if view is None:
+        return error(404, "not_found", f"no borrower {request.match_info['borrower_id']}")
+    return json_response(view)
+
+
+async def get_loan(request: web.Request) -> web.Response:
+    view = await loan_view(request.match_info["loan_id"], request.app[SERVICES].clock())
+    if view is None:
+        return error(404, "not_found", f"no loan {request.match_info['loan_id']}")
+    return json_response(view)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/v1/loans", post_loans)
+    app.router.add_post("/api/v1/payments", post_payment)
+    app.router.add_get("/api/v1/borrowers/{borrower_id}", get_borrower)
+    app.router.add_get("/api/v1/loans/{loan_id}", get_loan)

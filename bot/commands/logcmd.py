@@ -1,0 +1,26 @@
+"""``duebot log verify``: walk every hash chain; exit 1 naming the first bad entry."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.cli import EXIT_OK, EXIT_REFUSED
+
+
+def run_log(args: argparse.Namespace) -> int:
+    return asyncio.run(_verify(args.borrower))
+
+
+async def _verify(borrower: str | None) -> int:
+    from bot.commands.runtime import opened
+
+    async with opened() as (_settings, log):
+        result = await log.verify(borrower)
+    if result.first_break is not None:
+        print(f"interaction log: BROKEN at {result.first_break.describe()}", file=sys.stderr)
+        print(f"checked {result.checked} entr{'y' if result.checked == 1 else 'ies'} before the break")
+        return EXIT_REFUSED
+    print(f"interaction log: OK ({result.checked} entries verified)")
+    return EXIT_OK

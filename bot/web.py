@@ -1,0 +1,35 @@
+"""The aiohttp application: health, metrics, the API (and, as they arrive, webhooks and console)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.api import loans as loans_api
+from bot.api import openapi
+from bot.api.common import SERVICES, api_middleware
+from bot.services import Services
+from storage.database import check_database
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        await check_database()
+    except Exception as exc:  # any failure means "not healthy"; say which kind, not the details
+        return web.json_response({"status": "error", "database": type(exc).__name__}, status=503)
+    return web.json_response({"status": "ok", "database": "ok"})
+
+
+def build_app(services: Services, *, cleanup: list[CleanupContext] | None = None, **extra: Any) -> web.Application:
+    app = web.Application(middlewares=[api_middleware], client_max_size=16 * 1024 * 1024)
+    app[SERVICES] = services
+    app.router.add_get("/healthz", healthz)
+    loans_api.add_routes(app)
+    openapi.add_routes(app)
+    for ctx in cleanup or []:
+        app.cleanup_ctx.append(ctx)
+    return app

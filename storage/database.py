@@ -1,0 +1,181 @@
+"""Database set-up: connect, and create or upgrade the schema under a lock.
+
+Several processes (``serve`` and a ``tick``, or replicas) may start at once, so schema work
+is serialised: a PostgreSQL advisory lock, or an exclusive file lock beside the SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
+
+log = logging.getLogger(__name__)
+
+MODELS_MODULE = "storage.models"
+SCHEMA_VERSION = 1
+SQLITE_BUSY_TIMEOUT_MS = 15000
+_LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
+
+# Upgrades from one schema version to the next, applied in order under the lock. Each maps the
+# version it upgrades *to* onto a function of the connection. Version 1 is the initial schema.
+Upgrade = Callable[[BaseDBAsyncClient], Awaitable[None]]
+UPGRADES: dict[int, Upgrade] = {}
+
+
+def is_postgres(url: str) -> bool:
+    return urlparse(url).scheme in ("postgres", "postgresql", "asyncpg")
+
+
+def sqlite_path(url: str) -> str:
+    rest = url.split("://", 1)[1]
+    return rest.split("?", 1)[0]
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    if is_postgres(url):
+        parsed = urlparse(url)
+        connection: dict[str, Any] = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {
+                "host": parsed.hostname or "127.0.0.1",
+                "port": parsed.port or 5432,
+                "user": parsed.username or "postgres",
+                "password": parsed.password or "",
+                "database": parsed.path.lstrip("/") or "postgres",
+                "minsize": 1,
+                "maxsize": 10,
+                **dict(parse_qsl(parsed.query)),
+            },
+        }
+    else:
+        path = sqlite_path(url)
+        extra = dict(parse_qsl(url.split("?", 1)[1])) if "?" in url else {}
+        connection = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+                "synchronous": "NORMAL",
+                **extra,
+            },
+        }
+    return {
+        "connections": {"default": connection},
+        "apps": {"models": {"models": [MODELS_MODULE], "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def connection() -> BaseDBAsyncClient:
+    return connections.get("default")
+
+
+def is_postgres_connection(conn: BaseDBAsyncClient) -> bool:
+    return conn.capabilities.dialect == "postgres"
+
+
+@asynccontextmanager
+async def _schema_lock(url: str) -> AsyncIterator[None]:
+    if is_postgres(url):
+        import asyncpg
+
+        parsed = urlparse(url)
+        conn = await asyncpg.connect(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password or None,
+            database=parsed.path.lstrip("/") or "postgres",
+        )
+        try:
+            await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_ID)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_ID)
+        finally:
+            await conn.close()
+    else:
+        path = sqlite_path(url)
+        if path == ":memory:":
+            yield
+            return
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+async def _current_version(conn: BaseDBAsyncClient) -> int:
+    from storage.models import SchemaMeta
+
+    row = await SchemaMeta.filter(key="schema_version").first()
+    return int(row.value) if row else 0
+
+
+async def migrate(url: str) -> int:
+    """Create missing tables and apply pending upgrades; returns the schema version now in force."""
+    from storage.models import SchemaMeta
+
+    async with _schema_lock(url):
+        conn = connection()
+        await Tortoise.generate_schemas(safe=True)
+        version = await _current_version(conn)
+        if version == 0:
+            version = SCHEMA_VERSION  # fresh database: the tables just created are current
+        for target in sorted(v for v in UPGRADES if v > version):
+            log.info("upgrading schema to version %d", target)
+            await UPGRADES[target](conn)
+            version = target
+        await SchemaMeta.update_or_create(key="schema_version", defaults={"value": str(version)})
+        return version
+
+
+async def open_database(url: str, *, create: bool = True) -> TortoiseContext:
+    """Connect (and by default create or upgrade the schema). Pair with ``close_database``."""
+    ctx = await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    if create:
+        await migrate(url)
+    return ctx
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+    # tortoise caches prepared SQL per connection *name*; a process that later opens another
+    # backend under the same name (tests, tools) must not reuse SQLite's "?" placeholders.
+    EXECUTOR_CACHE.clear()
+
+
+async def check_database() -> None:
+    """Raises if the database cannot answer a trivial query (for /healthz)."""
+    await connection().execute_query("SELECT 1")
+
+
+@asynccontextmanager
+async def database(url: str, *, create: bool = True) -> AsyncIterator[None]:
+    await open_database(url, create=create)
+    try:
+        yield
+    finally:
+        await close_database()

@@ -1,0 +1,182 @@
+"""The interaction log: every contact and decision, appended to a per-borrower hash chain.
+
+Appends are serialised per chain: on PostgreSQL by a transaction-scoped advisory lock on the
+chain name; everywhere by the unique (chain, seq) index, with a retry when two writers race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.functions import Max
+from tortoise.transactions import in_transaction
+
+from storage.chain import (
+    GENESIS,
+    ChainVerifier,
+    SealedFields,
+    StoredEntry,
+    canonical_json,
+    chain_for,
+    derive_log_key,
+    seal,
+)
+from storage.database import is_postgres_connection
+from storage.models import LogEntry
+
+log = logging.getLogger(__name__)
+_RETRIES = 8
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvent:
+    """Something to record. ``borrower_id`` None goes to the system chain."""
+
+    kind: str
+    at: datetime
+    borrower_id: str | None = None
+    actor: str = "system"
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("log events need a timezone-aware time")
+        if not self.kind:
+            raise ValueError("log events need a kind")
+
+
+class InteractionLog:
+    """Appends and verifies; holds the derived signing key, never the secret itself."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._key = derive_log_key(secret)
+
+    async def append(self, event: LogEvent) -> None:
+        await self.append_many([event])
+
+    async def append_many(self, events: Sequence[LogEvent]) -> None:
+        if not events:
+            return
+        for attempt in range(_RETRIES):
+            try:
+                await self._append_once(events)
+                return
+            except (IntegrityError, OperationalError, TransactionManagementError) as exc:
+                if attempt == _RETRIES - 1:
+                    raise
+                log.debug("log append raced (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(0.01 * (attempt + 1))
+
+    async def _append_once(self, events: Sequence[LogEvent]) -> None:
+        by_chain: dict[str, list[LogEvent]] = defaultdict(list)
+        for event in events:
+            by_chain[chain_for(event.borrower_id)].append(event)
+        chains = sorted(by_chain)
+        async with in_transaction() as conn:
+            if is_postgres_connection(conn):
+                await conn.execute_query(
+                    "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) "
+                    "FROM unnest($1::text[]) AS c ORDER BY c",
+                    [chains],
+                )
+            heads = await _heads(chains, conn)
+            rows: list[LogEntry] = []
+            for chain in chains:
+                seq, prev = heads.get(chain, (0, GENESIS))
+                for event in by_chain[chain]:
+                    seq += 1
+                    sealed = SealedFields(
+                        chain=chain,
+                        seq=seq,
+                        at=event.at,
+                        kind=event.kind,
+                        actor=event.actor,
+                        data=canonical_json(event.data),
+                        prev_hash=prev,
+                    )
+                    prev = seal(self._key, sealed)
+                    rows.append(
+                        LogEntry(
+                            chain=chain,
+                            seq=seq,
+                            at=event.at,
+                            kind=event.kind,
+                            actor=event.actor,
+                            data=sealed.data,
+                            prev_hash=sealed.prev_hash,
+                            hash=prev,
+                        )
+                    )
+            await LogEntry.bulk_create(rows, batch_size=1000, using_db=conn)
+
+    async def verify(self, borrower_id: str | None = None) -> ChainVerifier:
+        """Check every chain (or one borrower's), stopping at the first break."""
+        verifier = ChainVerifier(self._key)
+        async for entry in _stored_entries(borrower_id):
+            if verifier.feed(entry) is not None:
+                break
+        return verifier
+
+
+async def _heads(chains: Iterable[str], conn: Any) -> dict[str, tuple[int, str]]:
+    heads: dict[str, tuple[int, str]] = {}
+    chain_list = list(chains)
+    for start in range(0, len(chain_list), 500):
+        part = chain_list[start : start + 500]
+        maxima = (
+            await LogEntry.filter(chain__in=part)
+            .using_db(conn)
+            .group_by("chain")
+            .annotate(top=Max("seq"))
+            .values_list("chain", "top")
+        )
+        if not maxima:
+            continue
+        wanted = {(c, s) for c, s in maxima}
+        rows = await LogEntry.filter(chain__in=[c for c, _ in maxima], seq__in=[s for _, s in maxima]).using_db(
+            conn
+        ).values_list("chain", "seq", "hash")
+        for chain, seq, digest in rows:
+            if (chain, seq) in wanted:
+                heads[chain] = (seq, digest)
+    return heads
+
+
+async def _stored_entries(borrower_id: str | None, batch: int = 5000) -> AsyncIterator[StoredEntry]:
+    query = LogEntry.all()
+    if borrower_id is not None:
+        query = query.filter(chain=chain_for(borrower_id))
+    last: tuple[str, int] | None = None
+    while True:
+        page = query
+        if last is not None:
+            # Keyset pagination on (chain, seq) keeps memory flat for big logs.
+            page = page.filter(chain__gte=last[0]).exclude(chain=last[0], seq__lte=last[1])
+        rows = await page.order_by("chain", "seq").limit(batch).values_list(
+            "id", "chain", "seq", "at", "kind", "actor", "data", "prev_hash", "hash"
+        )
+        if not rows:
+            return
+        for row_id, chain, seq, at, kind, actor, data, prev_hash, digest in rows:
+            yield StoredEntry(
+                id=row_id,
+                fields=SealedFields(
+                    chain=chain, seq=seq, at=at, kind=kind, actor=actor, data=data, prev_hash=prev_hash
+                ),
+                hash=digest,
+            )
+        last = (rows[-1][1], rows[-1][2])
+
+
+async def timeline_entries(borrower_id: str) -> list[LogEntry]:
+    return await LogEntry.filter(chain=chain_for(borrower_id)).order_by("seq")
+
+
+__all__ = ["InteractionLog", "LogEvent", "timeline_entries"]

@@ -1,0 +1,472 @@
+"""Reading and validating the loan book and payments (CSV files or API rows). Pure: no database.
+
+Every problem is reported as (line or row, field, message); a file with any problem is
+refused whole by the importer, so nothing is half-imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+T = TypeVar("T")
+
+LOAN_COLUMNS = (
+    "borrower_id",
+    "full_name",
+    "phone",
+    "telegram_chat_id",
+    "locale",
+    "timezone",
+    "preferred_channel",
+    "loan_id",
+    "product",
+    "currency",
+    "installment_no",
+    "due_date",
+    "amount_due",
+)
+OPTIONAL_LOAN_COLUMNS = frozenset({"telegram_chat_id"})
+PAYMENT_COLUMNS = ("payment_id", "loan_id", "amount", "paid_at")
+LOCALES = ("en", "zh")
+CHANNELS = ("sms", "telegram")
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_INT = re.compile(r"^-?\d{1,19}$")
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """``where`` is the physical line of a CSV record (header = 1) or the 0-based row of an API body."""
+
+    where: int
+    field: str
+    message: str
+
+    def as_line(self) -> str:
+        return f"line {self.where}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRow:
+    where: int
+    borrower_id: str
+    full_name: str
+    phone: str  # E.164
+    telegram_chat_id: int | None
+    locale: str
+    timezone: str
+    preferred_channel: str
+    loan_id: str
+    product: str
+    currency: str
+    installment_no: int
+    due_date: date
+    amount_due: Decimal
+
+    def borrower_fields(self) -> tuple[object, ...]:
+        return (
+            self.full_name,
+            self.phone,
+            self.telegram_chat_id,
+            self.locale,
+            self.timezone,
+            self.preferred_channel,
+        )
+
+    def loan_fields(self) -> tuple[object, ...]:
+        return (self.borrower_id, self.product, self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    where: int
+    payment_id: str
+    loan_id: str
+    amount: Decimal
+    paid_at: datetime
+
+
+class RowsRefused(Exception):
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+# --- single-field checks: each returns the clean value or raises ValueError(message) ---
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    """IANA zone → ISO country, from zone.tab (the tzdata package, else the system's copy)."""
+    text = None
+    try:
+        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):
+        system = Path("/usr/share/zoneinfo/zone.tab")
+        text = system.read_text() if system.exists() else ""
+    mapping: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            mapping[parts[2]] = parts[0]
+    return mapping
+
+
+def country_for_zone(zone: str) -> str | None:
+    return _zone_countries().get(zone)
+
+
+@lru_cache(maxsize=1024)
+def check_timezone(value: str) -> str:
+    if not value:
+        raise ValueError("required (an IANA time zone such as Asia/Shanghai)")
+    if "/" not in value and value not in ("UTC", "Etc/UTC"):
+        # ZoneInfo accepts legacy abbreviations like "EST"; borrowers need a real region.
+        raise ValueError(f"{value!r} is not an IANA time zone (use e.g. America/New_York)")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+@lru_cache(maxsize=200_000)
+def check_phone(value: str, zone: str | None) -> str:
+    import phonenumbers
+
+    if not value:
+        raise ValueError("required (E.164, e.g. +14155550123)")
+    region = country_for_zone(zone) if zone else None
+    if not value.startswith("+") and region is None:
+        raise ValueError(f"{value!r} is not in E.164 form and the time zone gives no country to read it in")
+    try:
+        number = phonenumbers.parse(value, None if value.startswith("+") else region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"{value!r} is not a phone number ({exc._msg})") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_id(value: str) -> str:
+    if not value:
+        raise ValueError("required")
+    if not _ID.match(value):
+        raise ValueError(f"{value!r}: use up to 64 letters, digits and . _ : / -")
+    return value
+
+
+def check_text(value: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("required")
+    if len(value) > limit:
+        raise ValueError(f"longer than {limit} characters")
+    if any(ord(ch) < 32 for ch in value):
+        raise ValueError("contains control characters")
+    return value
+
+
+def check_choice(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{value!r} is not one of: {', '.join(allowed)}")
+    return value
+
+
+def check_date(value: str) -> date:
+    if not _DATE.match(value):
+        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+
+
+def check_amount(value: str, *, allow_zero: bool = False) -> Decimal:
+    if not _AMOUNT.match(value):
+        raise ValueError(f"{value!r} is not an amount like 1200.00 (digits, at most two decimals)")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if amount <= 0 and not (allow_zero and amount == 0):
+        raise ValueError("must be greater than zero")
+    return amount.quantize(Decimal("0.01"))
+
+
+def check_positive_int(value: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", value) or int(value) < 1:
+        raise ValueError(f"{value!r} is not a whole number from 1")
+    return int(value)
+
+
+def check_chat_id(value: str) -> int | None:
+    if value == "":
+        return None
+    if not _INT.match(value):
+        raise ValueError(f"{value!r} is not a Telegram chat id (a whole number)")
+    return int(value)
+
+
+@cache
+def _known_currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
+def check_currency(value: str) -> str:
+    if not _CURRENCY.match(value) or value not in _known_currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. USD, CNY)")
+    return value
+
+
+def check_instant(value: str) -> datetime:
+    if not value:
+        raise ValueError("required (ISO-8601 with offset, e.g. 2026-12-01T10:00:00+08:00)")
+    if not _OFFSET.search(value):
+        raise ValueError(f"{value!r} has no UTC offset (add Z or +HH:MM)")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO-8601 time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset")
+    return parsed
+
+
+# --- rows ---
+
+
+def _cell(raw: Mapping[str, object], name: str) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value).strip()
+
+
+def validate_loan_row(raw: Mapping[str, object], where: int) -> tuple[LoanRow | None, list[RowError]]:
+    errors: list[RowError] = []
+    clean: dict[str, object] = {}
+
+    def take(name: str, check: object, *args: object) -> None:
+        try:
+            clean[name] = check(_cell(raw, name), *args)  # type: ignore[operator]
+        except ValueError as exc:
+            errors.append(RowError(where, name, str(exc)))
+
+    take("borrower_id", check_id)
+    take("full_name", check_text, 200)
+    take("timezone", check_timezone)
+    zone = clean.get("timezone")
+    if isinstance(zone, str) or _cell(raw, "phone").startswith("+"):
+        take("phone", check_phone, zone if isinstance(zone, str) else None)
+    # else: a national number cannot be read without a valid zone; the zone error says why.
+    take("telegram_chat_id", check_chat_id)
+    take("locale", check_choice, LOCALES)
+    take("preferred_channel", check_choice, CHANNELS)
+    take("loan_id", check_id)
+    take("product", check_text, 64)
+    take("currency", check_currency)
+    take("installment_no", check_positive_int)
+    take("due_date", check_date)
+    take("amount_due", check_amount)
+    if errors:
+        return None, errors
+    return LoanRow(where=where, **clean), []  # type: ignore[arg-type]
+
+
+def validate_payment_row(raw: Mapping[str, object], where: int) -> tuple[PaymentRow | None, list[RowError]]:
+    errors: list[RowError] = []
+    clean: dict[str, object] = {}
+    for name, check in (
+        ("payment_id", check_id),
+        ("loan_id", check_id),
+        ("amount", check_amount),
+        ("paid_at", check_instant),
+    ):
+        try:
+            clean[name] = check(_cell(raw, name))  # type: ignore[operator]
+        except ValueError as exc:
+            errors.append(RowError(where, name, str(exc)))
+    if errors:
+        return None, errors
+    return PaymentRow(where=where, **clean), []  # type: ignore[arg-type]
+
+
+def check_loan_book(rows: Iterable[LoanRow], unit: str = "line") -> list[RowError]:
+    """Cross-row rules: one installment per (loan, number); one borrower and loan description."""
+    errors: list[RowError] = []
+    seen_installment: dict[tuple[str, int], int] = {}
+    borrower_seen: dict[str, tuple[int, tuple[object, ...]]] = {}
+    loan_seen: dict[str, tuple[int, tuple[object, ...]]] = {}
+    for row in rows:
+        key = (row.loan_id, row.installment_no)
+        if key in seen_installment:
+            errors.append(
+                RowError(
+                    row.where,
+                    "installment_no",
+                    f"loan {row.loan_id} installment {row.installment_no} appears twice "
+                    f"(first at {unit} {seen_installment[key]})",
+                )
+            )
+        else:
+            seen_installment[key] = row.where
+        for registry, ident, values, field, what in (
+            (borrower_seen, row.borrower_id, row.borrower_fields(), "borrower_id", "borrower"),
+            (loan_seen, row.loan_id, row.loan_fields(), "loan_id", "loan"),
+        ):
+            first = registry.get(ident)
+            if first is None:
+                registry[ident] = (row.where, values)
+            elif first[1] != values:
+                errors.append(
+                    RowError(row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}")
+                )
+    return errors
+
+
+def check_payments(rows: Iterable[PaymentRow], unit: str = "line") -> list[RowError]:
+    errors: list[RowError] = []
+    seen: dict[str, PaymentRow] = {}
+    for row in rows:
+        first = seen.get(row.payment_id)
+        if first is None:
+            seen[row.payment_id] = row
+        elif (first.loan_id, first.amount, first.paid_at) != (row.loan_id, row.amount, row.paid_at):
+            errors.append(
+                RowError(row.where, "payment_id", f"{row.payment_id} appears with other content at {unit} {first.where}")
+            )
+    return errors
+
+
+# --- CSV ---
+
+
+class CsvSyntaxError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def iter_csv_records(text_stream: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+    """Yield (physical line where the record starts, cells); quoted newlines are counted."""
+    reader = csv.reader(text_stream, strict=True)
+    previous_end = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise CsvSyntaxError(previous_end + 1, f"not readable as CSV: {exc}") from None
+        start = previous_end + 1
+        previous_end = reader.line_num
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        yield start, cells
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[T]):
+    rows: list[T]
+    errors: list[RowError]
+
+
+def _read_table(
+    text: str, required: tuple[str, ...], optional: frozenset[str]
+) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
+    text = text.removeprefix("\ufeff")
+    records = iter_csv_records(io.StringIO(text, newline=""))
+    try:
+        first = next(records, None)
+    except CsvSyntaxError as exc:
+        return [], [RowError(exc.line, "header", str(exc))]
+    if first is None:
+        return [], [RowError(1, "header", "the file is empty; a header line is required")]
+    header_line, header = first
+    names = [h.strip() for h in header]
+    missing = [c for c in required if c not in names and c not in optional]
+    errors: list[RowError] = []
+    if missing:
+        errors.append(RowError(header_line, "header", f"missing column(s): {', '.join(missing)}"))
+    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    if duplicated:
+        errors.append(RowError(header_line, "header", f"column(s) named twice: {', '.join(duplicated)}"))
+    if errors:
+        return [], errors
+    out: list[tuple[int, dict[str, str]]] = []
+    try:
+        for line, cells in records:
+            if len(cells) != len(names):
+                errors.append(
+                    RowError(line, "row", f"has {len(cells)} fields, the header has {len(names)}")
+                )
+                continue
+            out.append((line, dict(zip(names, cells, strict=True))))
+    except CsvSyntaxError as exc:
+        errors.append(RowError(exc.line, "row", str(exc)))
+    return out, errors
+
+
+def parse_loans_csv(text: str) -> Parsed[LoanRow]:
+    table, errors = _read_table(text, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS)
+    rows: list[LoanRow] = []
+    for line, raw in table:
+        row, row_errors = validate_loan_row(raw, line)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+    errors.extend(check_loan_book(rows))
+    errors.sort(key=lambda e: e.where)
+    return Parsed(rows, errors)
+
+
+def parse_payments_csv(text: str) -> Parsed[PaymentRow]:
+    table, errors = _read_table(text, PAYMENT_COLUMNS, frozenset())
+    rows: list[PaymentRow] = []
+    for line, raw in table:
+        row, row_errors = validate_payment_row(raw, line)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+    errors.extend(check_payments(rows))
+    errors.sort(key=lambda e: e.where)
+    return Parsed(rows, errors)
+
+
+def parse_loan_rows(items: list[Mapping[str, object]]) -> Parsed[LoanRow]:
+    """API rows: ``where`` is the 0-based index in the request body."""
+    rows: list[LoanRow] = []
+    errors: list[RowError] = []
+    for index, raw in enumerate(items):
+        if not isinstance(raw, Mapping):
+            errors.append(RowError(index, "row", "expected an object"))
+            continue
+        row, row_errors = validate_loan_row(raw, index)
+        errors.extend(row_errors)
+        if row is not None:
+            rows.append(row)
+    errors.extend(check_loan_book(rows, unit="row"))
+    errors.sort(key=lambda e: e.where)
+    return Parsed(rows, errors)

@@ -1,0 +1,285 @@
+"""Tortoise ORM models: the loan book, messages, promises, cases, staff and the interaction log.
+
+Times are stored timezone-aware (UTC). Calendar dates that belong to a borrower (due dates,
+promise dates, local tier dates) are plain dates in the borrower's own time zone.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class SchemaMeta(Model):
+    key = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=255)
+
+    class Meta:
+        table = "schema_meta"
+
+
+class Borrower(Model):
+    id = fields.IntField(primary_key=True)
+    borrower_id = fields.CharField(max_length=64, unique=True)
+    full_name = fields.CharField(max_length=200)
+    phone = fields.CharField(max_length=20, db_index=True)
+    telegram_chat_id = fields.BigIntField(null=True, db_index=True)
+    locale = fields.CharField(max_length=5)
+    timezone = fields.CharField(max_length=64)
+    preferred_channel = fields.CharField(max_length=10)
+    sms_opted_out = fields.BooleanField(default=False)
+    telegram_opted_out = fields.BooleanField(default=False)
+    # False after Telegram says the bot was blocked or the chat is gone, until the borrower writes again.
+    telegram_usable = fields.BooleanField(default=True)
+    phone_wrong = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "borrowers"
+
+
+class Restriction(Model):
+    """A hold on collection contact: do_not_contact, cease, attorney, bankruptcy, deceased."""
+
+    id = fields.IntField(primary_key=True)
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="restrictions", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=20)
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    created_by = fields.CharField(max_length=100, default="")
+    lifted_at = fields.DatetimeField(null=True)
+    lifted_by = fields.CharField(max_length=100, null=True)
+
+    class Meta:
+        table = "restrictions"
+
+
+class ContactPause(Model):
+    """Reminders paused for a borrower (or one loan) over local dates, both ends inclusive."""
+
+    id = fields.IntField(primary_key=True)
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="pauses", on_delete=fields.CASCADE
+    )
+    loan_id = fields.CharField(max_length=64, null=True)
+    reason = fields.CharField(max_length=20)  # promise, hardship, manual
+    start_date = fields.DateField()
+    end_date = fields.DateField()
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    cancelled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "contact_pauses"
+
+
+class Loan(Model):
+    id = fields.IntField(primary_key=True)
+    loan_id = fields.CharField(max_length=64, unique=True)
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="loans", on_delete=fields.RESTRICT
+    )
+    product = fields.CharField(max_length=64)
+    currency = fields.CharField(max_length=3)
+    status = fields.CharField(max_length=10, default="active")  # active, paid_off, closed
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "loans"
+
+
+class Installment(Model):
+    id = fields.IntField(primary_key=True)
+    loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
+        "models.Loan", related_name="installments", on_delete=fields.CASCADE
+    )
+    installment_no = fields.IntField()
+    due_date = fields.DateField(db_index=True)
+    amount_due = fields.DecimalField(**MONEY)
+    amount_paid = fields.DecimalField(**MONEY, default=0)
+    # Stored states: open, partially_paid, paid, waived. "pending" vs "overdue" is derived
+    # from the borrower's local date when read, so it never goes stale in the database.
+    state = fields.CharField(max_length=16, default="open", db_index=True)
+    paid_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "installments"
+        unique_together = (("loan", "installment_no"),)
+
+
+class Payment(Model):
+    id = fields.IntField(primary_key=True)
+    payment_id = fields.CharField(max_length=64, unique=True)
+    loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
+        "models.Loan", related_name="payments", on_delete=fields.RESTRICT
+    )
+    amount = fields.DecimalField(**MONEY)
+    paid_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "payments"
+
+
+class Message(Model):
+    """One logical message in or out. Outbound rows are the outbox the dispatcher claims from."""
+
+    id = fields.IntField(primary_key=True)
+    borrower: fields.ForeignKeyRelation[Borrower] | None = fields.ForeignKeyField(
+        "models.Borrower", related_name="messages", null=True, on_delete=fields.RESTRICT
+    )
+    direction = fields.CharField(max_length=3)  # in, out
+    channel = fields.CharField(max_length=10)  # sms, telegram
+    kind = fields.CharField(max_length=32)  # reminder stage, reply kind, staff_reply, inbound
+    tier = fields.CharField(max_length=10, null=True)
+    local_date = fields.DateField(null=True)
+    # Outbound: unique per logical message. Fallback attempts carry "<key>#<n>".
+    idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
+    attempt_of = fields.IntField(null=True)
+    # Outbound: planned, sending, sent, delivered, undelivered, failed, unknown, skipped, held.
+    # Inbound: received, handled.
+    status = fields.CharField(max_length=16, db_index=True)
+    provider_message_id = fields.CharField(max_length=64, null=True)
+    # Inbound de-duplication: MessageSid or "tg:<update_id>".
+    provider_event_id = fields.CharField(max_length=80, unique=True, null=True)
+    address = fields.CharField(max_length=64, default="")  # phone or chat id, as used
+    body = fields.TextField(default="")
+    segments = fields.IntField(null=True)
+    intent = fields.CharField(max_length=32, null=True)
+    guard_rule = fields.CharField(max_length=40, null=True)
+    guard_reason = fields.TextField(null=True)
+    not_before = fields.DatetimeField(null=True)
+    not_after = fields.DatetimeField(null=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    lease_until = fields.DatetimeField(null=True)
+    lease_owner = fields.CharField(max_length=64, null=True)
+    counts_toward_caps = fields.BooleanField(default=True)
+    error_code = fields.CharField(max_length=40, null=True)
+    actor = fields.CharField(max_length=100, default="system")
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField()
+    payload = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "messages"
+        indexes = (("status", "not_before"), ("borrower", "sent_at"))
+
+
+class MessageItem(Model):
+    """Which installments a reminder covers; the unique key makes one reminder per installment,
+    due date and tier a database guarantee, not only a habit of the planner."""
+
+    id = fields.IntField(primary_key=True)
+    message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
+        "models.Message", related_name="items", on_delete=fields.CASCADE
+    )
+    installment_id = fields.IntField(db_index=True)
+    item_key = fields.CharField(max_length=120, unique=True)
+
+    class Meta:
+        table = "message_items"
+
+
+class Promise(Model):
+    id = fields.IntField(primary_key=True)
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="promises", on_delete=fields.RESTRICT
+    )
+    loan: fields.ForeignKeyRelation[Loan] | None = fields.ForeignKeyField(
+        "models.Loan", related_name="promises", null=True, on_delete=fields.RESTRICT
+    )
+    promised_date = fields.DateField()
+    amount = fields.DecimalField(**MONEY)
+    # Total paid on the loan when the promise was made: the check compares payments since.
+    paid_before = fields.DecimalField(**MONEY, default=0)
+    status = fields.CharField(max_length=12, default="open")  # open, kept, partly_kept, broken, cancelled
+    source = fields.CharField(max_length=20, default="borrower")
+    created_at = fields.DatetimeField()
+    settled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "promises"
+
+
+class StaffUser(Model):
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    password_hash = fields.CharField(max_length=255)
+    role = fields.CharField(max_length=12)  # agent, supervisor, complaints, admin
+    queues = fields.JSONField(default=list)
+    disabled = fields.BooleanField(default=False)
+    telegram_user_id = fields.BigIntField(null=True, unique=True)
+    # Bumped on disable or password reset so existing console sessions end.
+    session_epoch = fields.IntField(default=0)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff_users"
+
+
+class Case(Model):
+    id = fields.IntField(primary_key=True)
+    reference = fields.CharField(max_length=32, unique=True)
+    borrower: fields.ForeignKeyRelation[Borrower] | None = fields.ForeignKeyField(
+        "models.Borrower", related_name="cases", null=True, on_delete=fields.RESTRICT
+    )
+    loan: fields.ForeignKeyRelation[Loan] | None = fields.ForeignKeyField(
+        "models.Loan", related_name="cases", null=True, on_delete=fields.RESTRICT
+    )
+    kind = fields.CharField(max_length=20)
+    queue = fields.CharField(max_length=20)
+    status = fields.CharField(max_length=10, default="open")  # open, assigned, waiting, resolved
+    priority = fields.CharField(max_length=10, default="normal")
+    category = fields.CharField(max_length=40, null=True)
+    opened_at = fields.DatetimeField()
+    first_response_due = fields.DatetimeField(null=True)
+    first_response_at = fields.DatetimeField(null=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+    resolve_due = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    outcome = fields.CharField(max_length=24, null=True)
+    assignee: fields.ForeignKeyRelation[StaffUser] | None = fields.ForeignKeyField(
+        "models.StaffUser", related_name="cases", null=True, on_delete=fields.SET_NULL
+    )
+    summary = fields.TextField(default="")
+    # Set while the case is open so a borrower holds at most one open case per kind.
+    open_key = fields.CharField(max_length=120, unique=True, null=True)
+
+    class Meta:
+        table = "cases"
+
+
+class LogEntry(Model):
+    """The interaction log: append-only, hash-chained per borrower, each entry signed (HMAC)."""
+
+    id = fields.BigIntField(primary_key=True)
+    chain = fields.CharField(max_length=80)  # "borrower:<borrower_id>" or "system"
+    seq = fields.IntField()
+    at = fields.DatetimeField()
+    kind = fields.CharField(max_length=40)
+    actor = fields.CharField(max_length=100)
+    data = fields.TextField()  # canonical JSON
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "interaction_log"
+        unique_together = (("chain", "seq"),)
+
+
+class TickWatermark(Model):
+    """When the last scheduler pass ran, so a pass after downtime knows which tiers went stale."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "tick_watermarks"
