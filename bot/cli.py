@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -25,7 +26,7 @@ Settings come from DUEBOT_* environment variables (and a .env file); see README.
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit code for usage errors is 2 too
+    def error(self, message: str) -> NoReturn:  # argparse's own exit code for usage errors is 2 too
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -39,11 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    serve = sub.add_parser("serve", help="web server (webhooks, API, console, /metrics, /healthz) + scheduler")
+    serve = sub.add_parser(
+        "serve", help="web server (webhooks, API, console, /metrics, /healthz) + scheduler"
+    )
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
 
-    demo = sub.add_parser("demo", help="self-contained demo: stand-ins, sample loan book, a simulated fortnight")
+    demo = sub.add_parser(
+        "demo", help="self-contained demo: stand-ins, sample loan book, a simulated fortnight"
+    )
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--no-serve", action="store_true", help="print the simulated fortnight and exit")

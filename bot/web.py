@@ -24,7 +24,9 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def build_app(services: Services, *, cleanup: list[CleanupContext] | None = None, **extra: Any) -> web.Application:
+def build_app(
+    services: Services, *, cleanup: list[CleanupContext] | None = None, **extra: Any
+) -> web.Application:
     app = web.Application(middlewares=[api_middleware], client_max_size=16 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)

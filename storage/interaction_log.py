@@ -140,9 +140,11 @@ async def _heads(chains: Iterable[str], conn: Any) -> dict[str, tuple[int, str]]
         if not maxima:
             continue
         wanted = {(c, s) for c, s in maxima}
-        rows = await LogEntry.filter(chain__in=[c for c, _ in maxima], seq__in=[s for _, s in maxima]).using_db(
-            conn
-        ).values_list("chain", "seq", "hash")
+        rows = (
+            await LogEntry.filter(chain__in=[c for c, _ in maxima], seq__in=[s for _, s in maxima])
+            .using_db(conn)
+            .values_list("chain", "seq", "hash")
+        )
         for chain, seq, digest in rows:
             if (chain, seq) in wanted:
                 heads[chain] = (seq, digest)
@@ -159,8 +161,10 @@ async def _stored_entries(borrower_id: str | None, batch: int = 5000) -> AsyncIt
         if last is not None:
             # Keyset pagination on (chain, seq) keeps memory flat for big logs.
             page = page.filter(chain__gte=last[0]).exclude(chain=last[0], seq__lte=last[1])
-        rows = await page.order_by("chain", "seq").limit(batch).values_list(
-            "id", "chain", "seq", "at", "kind", "actor", "data", "prev_hash", "hash"
+        rows = (
+            await page.order_by("chain", "seq")
+            .limit(batch)
+            .values_list("id", "chain", "seq", "at", "kind", "actor", "data", "prev_hash", "hash")
         )
         if not rows:
             return

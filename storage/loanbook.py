@@ -305,7 +305,7 @@ def validate_payment_row(raw: Mapping[str, object], where: int) -> tuple[Payment
         ("paid_at", check_instant),
     ):
         try:
-            clean[name] = check(_cell(raw, name))  # type: ignore[operator]
+            clean[name] = check(_cell(raw, name))
         except ValueError as exc:
             errors.append(RowError(where, name, str(exc)))
     if errors:
@@ -341,7 +341,9 @@ def check_loan_book(rows: Iterable[LoanRow], unit: str = "line") -> list[RowErro
                 registry[ident] = (row.where, values)
             elif first[1] != values:
                 errors.append(
-                    RowError(row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}")
+                    RowError(
+                        row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}"
+                    )
                 )
     return errors
 
@@ -355,7 +357,11 @@ def check_payments(rows: Iterable[PaymentRow], unit: str = "line") -> list[RowEr
             seen[row.payment_id] = row
         elif (first.loan_id, first.amount, first.paid_at) != (row.loan_id, row.amount, row.paid_at):
             errors.append(
-                RowError(row.where, "payment_id", f"{row.payment_id} appears with other content at {unit} {first.where}")
+                RowError(
+                    row.where,
+                    "payment_id",
+                    f"{row.payment_id} appears with other content at {unit} {first.where}",
+                )
             )
     return errors
 
@@ -419,9 +425,7 @@ def _read_table(
     try:
         for line, cells in records:
             if len(cells) != len(names):
-                errors.append(
-                    RowError(line, "row", f"has {len(cells)} fields, the header has {len(names)}")
-                )
+                errors.append(RowError(line, "row", f"has {len(cells)} fields, the header has {len(names)}"))
                 continue
             out.append((line, dict(zip(names, cells, strict=True))))
     except CsvSyntaxError as exc:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class SchemaMeta(Model):
     key = fields.CharField(max_length=64, primary_key=True)
@@ -101,8 +99,8 @@ class Installment(Model):
     )
     installment_no = fields.IntField()
     due_date = fields.DateField(db_index=True)
-    amount_due = fields.DecimalField(**MONEY)
-    amount_paid = fields.DecimalField(**MONEY, default=0)
+    amount_due = fields.DecimalField(max_digits=14, decimal_places=2)
+    amount_paid = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
     # Stored states: open, partially_paid, paid, waived. "pending" vs "overdue" is derived
     # from the borrower's local date when read, so it never goes stale in the database.
     state = fields.CharField(max_length=16, default="open", db_index=True)
@@ -119,7 +117,7 @@ class Payment(Model):
     loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
         "models.Loan", related_name="payments", on_delete=fields.RESTRICT
     )
-    amount = fields.DecimalField(**MONEY)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
     paid_at = fields.DatetimeField()
     recorded_at = fields.DatetimeField()
 
@@ -166,7 +164,7 @@ class Message(Model):
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField()
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, object]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "messages"
@@ -197,9 +195,9 @@ class Promise(Model):
         "models.Loan", related_name="promises", null=True, on_delete=fields.RESTRICT
     )
     promised_date = fields.DateField()
-    amount = fields.DecimalField(**MONEY)
+    amount = fields.DecimalField(max_digits=14, decimal_places=2)
     # Total paid on the loan when the promise was made: the check compares payments since.
-    paid_before = fields.DecimalField(**MONEY, default=0)
+    paid_before = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
     status = fields.CharField(max_length=12, default="open")  # open, kept, partly_kept, broken, cancelled
     source = fields.CharField(max_length=20, default="borrower")
     created_at = fields.DatetimeField()
@@ -214,7 +212,7 @@ class StaffUser(Model):
     username = fields.CharField(max_length=64, unique=True)
     password_hash = fields.CharField(max_length=255)
     role = fields.CharField(max_length=12)  # agent, supervisor, complaints, admin
-    queues = fields.JSONField(default=list)
+    queues: fields.JSONField[list[str]] = fields.JSONField(default=list)
     disabled = fields.BooleanField(default=False)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     # Bumped on disable or password reset so existing console sessions end.

@@ -6,11 +6,11 @@ from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
 from storage.importer import import_loan_rows, import_payment_rows
-from storage.loanbook import RowsRefused, parse_loan_rows, validate_payment_row
+from storage.loanbook import RowError, RowsRefused, parse_loan_rows, validate_payment_row
 from storage.views import borrower_view, loan_view
 
 
-def _row_errors(errors: list) -> web.Response:  # type: ignore[type-arg]
+def _row_errors(errors: list[RowError]) -> web.Response:
     return json_response(
         {"errors": [{"row": e.where, "field": e.field, "message": e.message} for e in errors]}, status=422
     )
@@ -57,7 +57,9 @@ async def post_payment(request: web.Request) -> web.Response:
         )
     services = request.app[SERVICES]
     try:
-        result, _created = await import_payment_rows([row], now=services.clock(), log=services.log, actor="api")
+        result, _created = await import_payment_rows(
+            [row], now=services.clock(), log=services.log, actor="api"
+        )
     except RowsRefused as refused:
         problem = refused.errors[0]
         if problem.field == "loan_id":

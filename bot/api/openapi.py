@@ -90,7 +90,10 @@ SCHEMAS: dict[str, Any] = {
     "Restriction": {
         "type": "object",
         "properties": {
-            "kind": {"type": "string", "enum": ["do_not_contact", "cease", "attorney", "bankruptcy", "deceased"]},
+            "kind": {
+                "type": "string",
+                "enum": ["do_not_contact", "cease", "attorney", "bankruptcy", "deceased"],
+            },
             "note": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},
             "created_by": {"type": "string"},
@@ -210,7 +213,9 @@ PATHS: dict[str, Any] = {
     "/api/v1/borrowers/{borrower_id}": {
         "get": {
             "summary": "A borrower with contact state and restrictions",
-            "parameters": [{"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [
+                {"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
             "responses": {"200": _json(_ref("Borrower"), "the borrower"), "404": _ERROR, **_AUTH},
         }
     },

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from bot.progress import ProgressBar
@@ -43,7 +44,7 @@ def run_import(args: argparse.Namespace) -> int:
     return asyncio.run(_apply(args.what, parsed.rows, args.file))
 
 
-async def _apply(what: str, rows: list, source: str) -> int:  # type: ignore[type-arg]
+async def _apply(what: str, rows: list[Any], source: str) -> int:
     from bot.commands.runtime import opened
     from storage.importer import import_loan_rows, import_payment_rows
     from storage.loanbook import RowsRefused

@@ -51,7 +51,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_staff(args)
     if command == "report":
-        print("duebot report: not available yet (servicing figures come with the reporting issue)", file=sys.stderr)
+        print(
+            "duebot report: not available yet (servicing figures come with the reporting issue)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(f"duebot: unknown command {command}", file=sys.stderr)
     return EXIT_USAGE

@@ -39,7 +39,9 @@ def row(**changes: Any) -> dict[str, Any]:
     ],
 )
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic dGVzdA==", "Bearer "])
-async def test_api_refuses_without_the_token(client: TestClient, method: str, path: str, header: str | None) -> None:  # type: ignore[type-arg]
+async def test_api_refuses_without_the_token(
+    client: TestClient, method: str, path: str, header: str | None
+) -> None:  # type: ignore[type-arg]
     headers = {"Authorization": header} if header is not None else {}
     response = await client.request(method, path, headers=headers, json={})
     assert response.status == 401
@@ -59,8 +61,17 @@ async def test_upsert_then_read_loan_and_borrower(client: TestClient) -> None:  
     assert borrower["telegram_linked"] is True
     assert borrower["do_not_contact"] is False and borrower["restrictions"] == []
     assert set(borrower) >= {
-        "borrower_id", "full_name", "phone", "locale", "timezone", "preferred_channel", "sms_opted_out",
-        "telegram_linked", "telegram_opted_out", "do_not_contact", "restrictions",
+        "borrower_id",
+        "full_name",
+        "phone",
+        "locale",
+        "timezone",
+        "preferred_channel",
+        "sms_opted_out",
+        "telegram_linked",
+        "telegram_opted_out",
+        "do_not_contact",
+        "restrictions",
     }
 
     loan = await (await client.get("/api/v1/loans/L002", headers=AUTH)).json()
@@ -75,7 +86,11 @@ async def test_upsert_then_read_loan_and_borrower(client: TestClient) -> None:  
 
 
 async def test_bad_rows_are_reported_by_index_and_nothing_applied(client: TestClient) -> None:  # type: ignore[type-arg]
-    rows = [row(loan_id="L100"), row(loan_id="L101", phone="12"), row(loan_id="L102", timezone="Nowhere/City")]
+    rows = [
+        row(loan_id="L100"),
+        row(loan_id="L101", phone="12"),
+        row(loan_id="L102", timezone="Nowhere/City"),
+    ]
     response = await client.post("/api/v1/loans", headers=AUTH, json={"rows": rows})
     assert response.status == 422
     errors = (await response.json())["errors"]
@@ -87,7 +102,12 @@ async def test_bad_rows_are_reported_by_index_and_nothing_applied(client: TestCl
 
 async def test_payments_are_idempotent_by_id(client: TestClient) -> None:  # type: ignore[type-arg]
     await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row()]})
-    payment = {"payment_id": "P9", "loan_id": "L002", "amount": "100.00", "paid_at": "2026-12-01T10:00:00-08:00"}
+    payment = {
+        "payment_id": "P9",
+        "loan_id": "L002",
+        "amount": "100.00",
+        "paid_at": "2026-12-01T10:00:00-08:00",
+    }
     first = await client.post("/api/v1/payments", headers=AUTH, json=payment)
     assert first.status == 201
     again = await client.post("/api/v1/payments", headers=AUTH, json=payment)
@@ -98,10 +118,14 @@ async def test_payments_are_idempotent_by_id(client: TestClient) -> None:  # typ
     loan = await (await client.get("/api/v1/loans/L002", headers=AUTH)).json()
     assert loan["installments"][0]["amount_paid"] == "100.00"
     assert loan["installments"][0]["status"] == "partially_paid"
-    unknown = await client.post("/api/v1/payments", headers=AUTH, json={**payment, "payment_id": "P10", "loan_id": "NOPE"})
+    unknown = await client.post(
+        "/api/v1/payments", headers=AUTH, json={**payment, "payment_id": "P10", "loan_id": "NOPE"}
+    )
     assert unknown.status == 404
     no_offset = await client.post(
-        "/api/v1/payments", headers=AUTH, json={**payment, "payment_id": "P11", "paid_at": "2026-12-01T10:00:00"}
+        "/api/v1/payments",
+        headers=AUTH,
+        json={**payment, "payment_id": "P11", "paid_at": "2026-12-01T10:00:00"},
     )
     assert no_offset.status == 422
 

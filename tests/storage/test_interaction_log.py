@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from storage.database import connection
+from storage.interaction_log import InteractionLog, LogEvent
+from storage.models import LogEntry
+from tests.conftest import SECRET
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def events(borrower: str | None, n: int) -> list[LogEvent]:
+    return [
+        LogEvent("message.sent", T0 + timedelta(minutes=i), borrower, data={"i": i, "text": "你好"})
+        for i in range(n)
+    ]
+
+
+async def test_chains_verify_and_each_borrower_on_its_own(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 3) + events("B2", 2) + events(None, 1))
+    await log.append(LogEvent("note", T0, "B1", actor="staff:ann", data={"text": "called"}))
+    result = await log.verify()
+    assert (result.checked, result.first_break) == (7, None)
+    one = await log.verify("B1")
+    assert (one.checked, one.first_break) == (4, None)
+    seqs = await LogEntry.filter(chain="borrower:B1").order_by("seq").values_list("seq", flat=True)
+    assert seqs == [1, 2, 3, 4]
+
+
+async def test_an_edited_byte_is_caught_and_named(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 4))
+    target = await LogEntry.get(chain="borrower:B1", seq=3)
+    await LogEntry.filter(id=target.id).update(data=target.data.replace('"i":2', '"i":3'))
+    result = await log.verify()
+    assert result.first_break is not None
+    assert result.first_break.entry_id == target.id
+    assert "seal" in result.first_break.problem
+
+
+async def test_a_deleted_entry_breaks_the_chain(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 4))
+    await LogEntry.filter(chain="borrower:B1", seq=2).delete()
+    result = await log.verify()
+    assert result.first_break is not None and result.first_break.seq == 3
+
+
+async def test_resealing_without_the_key_is_caught(db: str) -> None:
+    await InteractionLog(SECRET).append_many(events("B1", 2))
+    forger = InteractionLog(b"not-the-key")
+    result = await forger.verify()
+    assert result.first_break is not None and result.first_break.seq == 1
+
+
+async def test_concurrent_appends_keep_one_chain(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await asyncio.gather(*(log.append(LogEvent("ping", T0, "B7", data={"n": n})) for n in range(20)))
+    result = await log.verify("B7")
+    assert (result.checked, result.first_break) == (20, None)
+
+
+async def test_raw_update_of_the_time_is_caught(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 2))
+    conn = connection()
+    entry = await LogEntry.get(chain="borrower:B1", seq=1)
+    entry.at = entry.at + timedelta(seconds=1)
+    await entry.save(using_db=conn, update_fields=["at"])
+    assert (await log.verify()).first_break is not None
