@@ -1,0 +1,57 @@
+"""The pipeline: normalise -> keywords -> polarity -> rules -> dates/amounts -> language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Final
+
+from . import amounts, dates, polarity, rules
+from .classification import Classification
+from .cue import EXACT
+from .intents import PROMISE
+from .keywords import carrier_keyword
+from .language import detect_language
+from .lazyre import lazy
+from .normalize import normalize
+
+# Hedged promises ("maybe I can pay Friday", "I'll try to pay") are still promises by the
+# README, but the follow-up logic should know they are soft.
+_HEDGE: Final = lazy(r"\b(?:maybe|might|hope|hopefully|try|trying|perhaps|possibly|probably|if)\b|可能|也许|尽量|"
+                     r"争取|看看")
+HEDGE_FACTOR: Final = 0.75
+
+
+def classify(text: str, today: dt.date) -> Classification:
+    """Classify one borrower reply received on ``today`` (the borrower's local date).
+
+    Pure and deterministic: no I/O, no clock, no global state, so it is safe to call
+    from any task and trivially testable with any "today".
+    """
+    normalized = normalize(text)
+    language = detect_language(normalized)
+
+    # A reply that *is* a carrier keyword is decided exactly; nothing else can be in it.
+    keyword_intent = carrier_keyword(normalized)
+    if keyword_intent is not None:
+        return Classification(text, keyword_intent, EXACT, None, None, language, ())
+
+    found = polarity.analyse(normalized)
+    hits = [
+        *rules.matching(rules.ALL_TEXT_CUES, normalized),
+        *found.hits,
+        *rules.matching(rules.PROMISE_CUES, found.promise_view),
+    ]
+    scores = rules.score(hits)
+    intent, confidence = scores.primary()
+    also = tuple(i for i in scores.fired() if i != intent)
+
+    promise_date = amount = None
+    if intent == PROMISE:
+        mentions = dates.find_dates(normalized, today)
+        promise_date = dates.promise_date(mentions, normalized)
+        amount = amounts.extract_amount(normalized, [(m.start, m.end) for m in mentions])
+        if _HEDGE.search(normalized):
+            confidence *= HEDGE_FACTOR
+    return Classification(text, intent, confidence, promise_date, amount, language, also)
+
+

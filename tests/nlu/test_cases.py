@@ -1,0 +1,77 @@
+"""Our own labelled replies (data/cases.jsonl), written to the README conventions.
+
+They were labelled by hand from the conventions, several batches of them before the
+classifier had seen them; a per-line "today" exercises month ends, year ends, the
+2028 leap day and Sundays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from bot.nlu import INTENTS, PRECEDENCE, classify
+from tests.nlu.support import Labelled, load
+
+CASES = load("cases.jsonl")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# Labelled honestly, still misclassified: kept visible instead of deleted. strict=True
+# makes the test fail the day one of them starts passing, so this list stays true.
+KNOWN_FAILURES: dict[str, str] = {
+    "I'm at the hospital visiting my friend": "any hospital mention reads as hardship; whose stay it is needs parsing",
+}
+
+
+def _param(case: Labelled) -> object:
+    reason = KNOWN_FAILURES.get(case.text)
+    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+def test_known_failures_are_in_the_data() -> None:
+    assert set(KNOWN_FAILURES) <= {c.text for c in CASES}
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_case(case: Labelled) -> None:
+    got = classify(case.text, case.today)
+    assert (got.intent, got.promise_date, got.amount) == (case.intent, case.promise_date, case.amount)
+
+
+def test_cases_cover_every_intent_in_both_languages() -> None:
+    assert len(CASES) >= 400
+    per_intent = Counter(c.intent for c in CASES)
+    assert set(per_intent) == set(INTENTS)
+    assert min(per_intent.values()) >= 14
+    chinese = [c for c in CASES if _HAN.search(c.text)]
+    assert len(chinese) >= 100
+    assert {c.intent for c in chinese} == set(INTENTS)
+
+
+def test_cases_use_many_todays_including_edges() -> None:
+    todays = {c.today.isoformat() for c in CASES}
+    assert {"2026-12-31", "2028-02-29", "2026-01-31", "2026-11-30", "2027-02-28"} <= todays
+    assert any(c.today.weekday() == 6 for c in CASES)  # a Sunday
+
+
+def test_labels_only_carry_dates_and_amounts_for_promises() -> None:
+    for case in CASES:
+        if case.intent != "promise_to_pay":
+            assert case.promise_date is None and case.amount is None, case.id
+        if case.promise_date is not None:
+            assert case.promise_date >= case.today, case.id
+
+
+@pytest.mark.parametrize("case", CASES[::7], ids=[c.id for c in CASES[::7]])
+def test_also_lists_other_intents_in_precedence_order(case: Labelled) -> None:
+    got = classify(case.text, case.today)
+    assert got.intent not in got.also
+    assert list(got.also) == sorted(got.also, key=PRECEDENCE.__getitem__)
+    assert len(set(got.also)) == len(got.also)
+    if got.intent == "other":
+        assert got.also == ()
+    else:
+        assert all(PRECEDENCE[got.intent] < PRECEDENCE[i] for i in got.also)

@@ -1,0 +1,74 @@
+"""Layer 1: the canonical form every rule table is written against."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.normalize import MAX_CHARS, normalize
+
+TABLE = [
+    ("STOP", "stop"),
+    ("stpo", "stop"),
+    ("Ｓｔｏｐ", "stop"),
+    ("will pay tmrw", "will pay tomorrow"),
+    ("tmr", "tomorrow"),
+    ("2moro I pay", "tomorrow i pay"),
+    ("tomoro", "tomorrow"),
+    ("pls call", "please call"),
+    ("plz", "please"),
+    ("thank u", "thank you"),
+    ("ur agent", "your agent"),
+    ("im broke", "i'm broke"),
+    ("I cant pay", "i can't pay"),
+    ("i wont be able", "i won't be able"),
+    ("I can’t pay", "i can't pay"),
+    ("ill pay tomorrow", "i'll pay tomorrow"),
+    ("I am ill", "i am ill"),  # the adjective stays
+    ("I payed", "i paid"),
+    ("nxt wk", "next week"),
+    ("fri", "friday"),
+    ("when's it due", "when is it due"),
+    ("stoppp", "stop"),
+    ("sooo sorry", "so sorry"),
+    ("  lots   of\n\tspace  ", "lots of space"),
+    ("ＯＫ，１２３", "ok,123"),
+    ("￥800", "¥800"),
+    ("friday还款", "friday 还款"),
+    ("tmr还钱", "tomorrow 还钱"),
+    ("明天还500", "明天还500"),
+    ("1.5k", "1.5k"),
+    ("k", "k"),
+    ("kk", "ok"),
+    ("Tom", "tom"),  # names are not typos
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), TABLE, ids=[r for r, _ in TABLE])
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("👍", "👍"), ("👍🏽", "👍"), ("ok 👌", "ok 👌"), ("🙏🙏", "🙏 🙏"), ("🙂", ""), ("pay 😂 friday", "pay friday"),
+     ("✅", "✅"), ("🆗", "🆗")],
+)
+def test_emoji(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_control_and_zero_width_characters() -> None:
+    assert normalize("st\u200bop") == "stop"
+    assert normalize("pay\x00tomorrow") == "pay tomorrow"
+    assert normalize("\x00\xff" * 3) == "ÿ ÿ ÿ"
+
+
+def test_truncates_very_long_input() -> None:
+    assert len(normalize("a " * 100_000)) <= MAX_CHARS
+    assert len(normalize("ｗ" * 100_000)) <= MAX_CHARS
+
+
+def test_lone_surrogates_are_dropped() -> None:
+    out = normalize("pay \ud800 now")
+    assert out == "pay now"
+    out.encode("utf-8")  # would raise if a surrogate survived
