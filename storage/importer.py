@@ -263,7 +263,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
         loans = {loan.id: loan for loan in await Loan.filter(id__in=part).using_db(conn)}
         by_loan: dict[int, list[Installment]] = {}
         for inst in installments:
-            by_loan.setdefault(inst.loan_id, []).append(inst)  # type: ignore[attr-defined]
+            by_loan.setdefault(inst.loan_id, []).append(inst)
         pay_by_loan: dict[int, list[PaymentAmount]] = {}
         for loan_id, amount, paid_at in payments:
             pay_by_loan.setdefault(loan_id, []).append(PaymentAmount(Decimal(amount), paid_at))

@@ -6,6 +6,8 @@ promise dates, local tier dates) are plain dates in the borrower's own time zone
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -43,6 +45,7 @@ class Restriction(Model):
     """A hold on collection contact: do_not_contact, cease, attorney, bankruptcy, deceased."""
 
     id = fields.IntField(primary_key=True)
+    borrower_id: int
     borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
         "models.Borrower", related_name="restrictions", on_delete=fields.CASCADE
     )
@@ -61,6 +64,7 @@ class ContactPause(Model):
     """Reminders paused for a borrower (or one loan) over local dates, both ends inclusive."""
 
     id = fields.IntField(primary_key=True)
+    borrower_id: int
     borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
         "models.Borrower", related_name="pauses", on_delete=fields.CASCADE
     )
@@ -78,6 +82,7 @@ class ContactPause(Model):
 
 class Loan(Model):
     id = fields.IntField(primary_key=True)
+    borrower_id: int
     loan_id = fields.CharField(max_length=64, unique=True)
     borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
         "models.Borrower", related_name="loans", on_delete=fields.RESTRICT
@@ -94,6 +99,7 @@ class Loan(Model):
 
 class Installment(Model):
     id = fields.IntField(primary_key=True)
+    loan_id: int
     loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
         "models.Loan", related_name="installments", on_delete=fields.CASCADE
     )
@@ -113,6 +119,7 @@ class Installment(Model):
 
 class Payment(Model):
     id = fields.IntField(primary_key=True)
+    loan_id: int
     payment_id = fields.CharField(max_length=64, unique=True)
     loan: fields.ForeignKeyRelation[Loan] = fields.ForeignKeyField(
         "models.Loan", related_name="payments", on_delete=fields.RESTRICT
@@ -129,6 +136,7 @@ class Message(Model):
     """One logical message in or out. Outbound rows are the outbox the dispatcher claims from."""
 
     id = fields.IntField(primary_key=True)
+    borrower_id: int | None
     borrower: fields.ForeignKeyRelation[Borrower] | None = fields.ForeignKeyField(
         "models.Borrower", related_name="messages", null=True, on_delete=fields.RESTRICT
     )
@@ -164,7 +172,7 @@ class Message(Model):
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField()
-    payload: fields.JSONField[dict[str, object]] = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "messages"
@@ -176,6 +184,7 @@ class MessageItem(Model):
     due date and tier a database guarantee, not only a habit of the planner."""
 
     id = fields.IntField(primary_key=True)
+    message_id: int
     message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
         "models.Message", related_name="items", on_delete=fields.CASCADE
     )
@@ -188,6 +197,8 @@ class MessageItem(Model):
 
 class Promise(Model):
     id = fields.IntField(primary_key=True)
+    borrower_id: int
+    loan_id: int | None
     borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
         "models.Borrower", related_name="promises", on_delete=fields.RESTRICT
     )
@@ -225,6 +236,9 @@ class StaffUser(Model):
 
 class Case(Model):
     id = fields.IntField(primary_key=True)
+    borrower_id: int | None
+    loan_id: int | None
+    assignee_id: int | None
     reference = fields.CharField(max_length=32, unique=True)
     borrower: fields.ForeignKeyRelation[Borrower] | None = fields.ForeignKeyField(
         "models.Borrower", related_name="cases", null=True, on_delete=fields.RESTRICT
@@ -281,3 +295,16 @@ class TickWatermark(Model):
 
     class Meta:
         table = "tick_watermarks"
+
+
+class Counter(Model):
+    """Monotonic counters shared by every process (serve, tick), exported at /metrics."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64)
+    labels = fields.CharField(max_length=255)  # canonical "k=v,k=v"
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "counters"
+        unique_together = (("name", "labels"),)

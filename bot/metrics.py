@@ -1,0 +1,61 @@
+"""GET /metrics: Prometheus text format, from totals every process writes to the database."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from tortoise.functions import Count
+
+from storage.counters import read_counters
+from storage.models import Message
+
+OUTBOX_STATES = (
+    "planned",
+    "claimed",
+    "sending",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "unknown",
+    "skipped",
+)
+HELP = {
+    "duebot_messages_total": "Outbound messages by channel and outcome",
+    "duebot_guard_decisions_total": "Contact-guard decisions by rule and decision",
+    "duebot_stale_skips_total": "Reminder tiers skipped because their day passed (never sent late)",
+    "duebot_capacity_warnings_total": "Passes whose due volume could not be sent inside the window",
+    "duebot_inbound_total": "Inbound messages by channel",
+}
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _labels(labels: dict[str, str]) -> str:
+    if not labels:
+        return ""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())) + "}"
+
+
+async def render_metrics() -> str:
+    lines: list[str] = []
+    seen: set[str] = set()
+    for name, labels, value in await read_counters():
+        if name not in seen:
+            seen.add(name)
+            lines.append(f"# HELP {name} {HELP.get(name, name)}")
+            lines.append(f"# TYPE {name} counter")
+        lines.append(f"{name}{_labels(labels)} {value}")
+    counts = dict(
+        await Message.filter(direction="out").annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    )
+    lines.append("# HELP duebot_outbox_messages Outbound messages currently in each state")
+    lines.append("# TYPE duebot_outbox_messages gauge")
+    for status in OUTBOX_STATES:
+        lines.append(f'duebot_outbox_messages{{status="{status}"}} {counts.get(status, 0)}')
+    return "\n".join(lines) + "\n"
+
+
+async def metrics(request: web.Request) -> web.Response:
+    return web.Response(text=await render_metrics(), content_type="text/plain", charset="utf-8")

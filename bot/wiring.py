@@ -1,0 +1,103 @@
+"""The composition root: channels, renderer, dispatcher and the scheduler pass, built from settings."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.services import Services
+from scheduler.channel import Channel
+from scheduler.cycle import FollowUp, ServicingPass
+from scheduler.dispatch import Dispatcher, DispatchSettings
+from scheduler.rendering import MessageRenderer
+from scheduler.tiers import tiers_from_policy
+from storage.counters import CounterBatch
+
+
+def build_channels(services: Services) -> dict[str, Channel]:
+    """A channel whose credentials are missing is simply absent (off)."""
+    settings, sending = services.settings, services.policy.sending
+    channels: dict[str, Channel] = {}
+    if settings.sms_configured:
+        from bot.channels.sms import TwilioSmsChannel
+
+        assert settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from
+        channels["sms"] = TwilioSmsChannel(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_from,
+            api_base=settings.twilio_api_base or "https://api.twilio.com",
+            per_second=sending.twilio_per_second,
+        )
+    if settings.telegram_configured:
+        from bot.channels.telegram import TelegramChannel
+
+        assert settings.telegram_bot_token is not None
+        channels["telegram"] = TelegramChannel(
+            settings.telegram_bot_token.get_secret_value(),
+            api_base=settings.telegram_api_base or "https://api.telegram.org",
+            per_second=sending.telegram_per_second,
+            per_chat_per_second=sending.telegram_per_chat_per_second,
+        )
+    return channels
+
+
+def build_renderer(services: Services) -> MessageRenderer:
+    """Every template is rendered with sample data now: a broken one stops start-up (exit 3)."""
+    renderer = MessageRenderer()
+    renderer.check_templates({tier.stage for tier in tiers_from_policy(services.policy)})
+    return renderer
+
+
+def status_callback_url(services: Services) -> str | None:
+    base = services.settings.public_base_url
+    return f"{base}/webhooks/twilio/status" if base else None
+
+
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Scheduler:
+    """What a running pass needs; one per process."""
+
+    servicing: ServicingPass
+    dispatcher: Dispatcher
+    channels: Mapping[str, Channel]
+    counters: CounterBatch
+
+    async def close(self) -> None:
+        for channel in self.channels.values():
+            await channel.close()
+
+
+def build_scheduler(
+    services: Services,
+    *,
+    channels: Mapping[str, Channel] | None = None,
+    renderer: MessageRenderer | None = None,
+    follow_ups: list[tuple[str, FollowUp]] | None = None,
+) -> Scheduler:
+    channels = dict(channels) if channels is not None else build_channels(services)
+    counters = CounterBatch()
+    dispatcher = Dispatcher(
+        policy=services.policy,
+        settings=DispatchSettings(
+            sending_enabled=services.settings.sending_enabled,
+            lender_name=services.settings.lender_name,
+            lender_contact=services.settings.lender_contact,
+            status_callback_url=status_callback_url(services),
+        ),
+        channels=channels,
+        renderer=renderer or build_renderer(services),
+        log=services.log,
+        counters=counters,
+        owner=process_owner(),
+    )
+    servicing = ServicingPass(
+        policy=services.policy, dispatcher=dispatcher, log=services.log, counters=counters, follow_ups=follow_ups or []
+    )
+    return Scheduler(servicing=servicing, dispatcher=dispatcher, channels=channels, counters=counters)

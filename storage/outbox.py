@@ -1,0 +1,233 @@
+"""The outbox: storing planned messages once, and claiming them so no two dispatchers send one twice.
+
+Claiming is one conditional UPDATE: rows move from ``planned`` to ``claimed`` only while they are
+still ``planned``, so of two racing dispatchers exactly one wins each row. On PostgreSQL the
+candidate rows are picked with ``FOR UPDATE SKIP LOCKED`` so racers do not even wait on each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from storage.database import connection, is_postgres_connection
+from storage.models import Message, MessageItem
+
+_CHUNK = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class NewOutbound:
+    """A logical outbound message to store (planned, or already skipped with a reason)."""
+
+    key: str
+    borrower_pk: int
+    kind: str
+    channel: str
+    not_before: datetime | None
+    not_after: datetime | None
+    item_keys: tuple[str, ...] = ()
+    installment_ids: tuple[int, ...] = ()
+    tier: str | None = None
+    local_date: date | None = None
+    status: str = "planned"
+    guard_rule: str | None = None
+    guard_reason: str | None = None
+    body: str = ""
+    actor: str = "system"
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.item_keys) != len(self.installment_ids):
+            raise ValueError("one item key per installment")
+        for value in (self.not_before, self.not_after):
+            if value is not None and value.tzinfo is None:
+                raise ValueError("outbox times must be timezone-aware")
+
+
+async def existing_keys(keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        part = list(keys[start : start + _CHUNK])
+        found.update(await Message.filter(idempotency_key__in=part).values_list("idempotency_key", flat=True))  # type: ignore[arg-type]
+    return found
+
+
+async def existing_item_keys(keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        part = list(keys[start : start + _CHUNK])
+        found.update(await MessageItem.filter(item_key__in=part).values_list("item_key", flat=True))  # type: ignore[arg-type]
+    return found
+
+
+async def store_outbound(messages: Sequence[NewOutbound], now: datetime) -> list[Message]:
+    """Insert the messages whose keys are new; returns the rows created (already-known keys are skipped).
+
+    An installment already covered for that due date and tier (its item key exists) is dropped
+    from the new message; a message left with no installments is not stored at all.
+    """
+    if not messages:
+        return []
+    known = await existing_keys([m.key for m in messages])
+    fresh = [m for m in messages if m.key not in known]
+    covered = await existing_item_keys([k for m in fresh for k in m.item_keys])
+    rows: list[Message] = []
+    items_for: list[list[tuple[int, str]]] = []
+    for m in fresh:
+        items = [(iid, k) for iid, k in zip(m.installment_ids, m.item_keys, strict=True) if k not in covered]
+        if m.item_keys and not items:
+            continue
+        rows.append(
+            Message(
+                borrower_id=m.borrower_pk,
+                direction="out",
+                channel=m.channel,
+                kind=m.kind,
+                tier=m.tier,
+                local_date=m.local_date,
+                idempotency_key=m.key,
+                status=m.status,
+                not_before=m.not_before,
+                not_after=m.not_after,
+                guard_rule=m.guard_rule,
+                guard_reason=m.guard_reason,
+                body=m.body,
+                actor=m.actor,
+                created_at=now,
+                updated_at=now,
+                payload=m.payload,
+            )
+        )
+        items_for.append(items)
+    if not rows:
+        return []
+    async with in_transaction() as conn:
+        await Message.bulk_create(rows, batch_size=1000, ignore_conflicts=True, using_db=conn)
+        keys = [r.idempotency_key for r in rows]
+        ids: dict[str, int] = {}
+        for start in range(0, len(keys), _CHUNK):
+            for pk, key in (
+                await Message.filter(idempotency_key__in=keys[start : start + _CHUNK])
+                .using_db(conn)
+                .values_list("id", "idempotency_key")
+            ):
+                ids[key] = pk
+        item_rows = [
+            MessageItem(message_id=ids[row.idempotency_key or ""], installment_id=iid, item_key=item_key)
+            for row, items in zip(rows, items_for, strict=True)
+            for iid, item_key in items
+        ]
+        await MessageItem.bulk_create(item_rows, batch_size=2000, ignore_conflicts=True, using_db=conn)
+    for row in rows:
+        row.id = ids[row.idempotency_key or ""]
+    return rows
+
+
+def _placeholders(conn: Any, count: int, start: int = 1) -> list[str]:
+    if is_postgres_connection(conn):
+        return [f"${i}" for i in range(start, start + count)]
+    return ["?"] * count
+
+
+async def claim_due(owner: str, now: datetime, limit: int, lease_seconds: int) -> list[int]:
+    """Claim up to ``limit`` planned messages whose time has come; returns their ids."""
+    conn = connection()
+    lease_until = now + timedelta(seconds=lease_seconds)
+    if is_postgres_connection(conn):
+        sql = (
+            "UPDATE messages SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
+            "WHERE status = 'planned' AND id IN ("
+            "  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' "
+            "  AND (not_before IS NULL OR not_before <= $3) "
+            "  AND (next_attempt_at IS NULL OR next_attempt_at <= $3) "
+            "  ORDER BY not_before NULLS FIRST, id LIMIT $4 FOR UPDATE SKIP LOCKED"
+            ") RETURNING id"
+        )
+        rows = await conn.execute_query_dict(sql, [owner, lease_until, now, limit])
+        return sorted(r["id"] for r in rows)
+    # SQLite: tortoise drops FOR UPDATE there, so the outer "still planned" condition decides.
+    sql = (
+        "UPDATE messages SET status = 'claimed', lease_owner = ?, lease_until = ?, updated_at = ? "
+        "WHERE status = 'planned' AND id IN ("
+        "  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' "
+        "  AND (not_before IS NULL OR not_before <= ?) "
+        "  AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+        "  ORDER BY not_before, id LIMIT ?"
+        ") RETURNING id"
+    )
+    rows = await conn.execute_query_dict(
+        sql, [owner, _sqlite_time(lease_until), _sqlite_time(now), _sqlite_time(now), _sqlite_time(now), limit]
+    )
+    return sorted(r["id"] for r in rows)
+
+
+def _sqlite_time(value: datetime) -> str:
+    """The text form tortoise stores aware datetimes in on SQLite, so comparisons stay textual-correct."""
+    from datetime import UTC
+
+    return value.astimezone(UTC).isoformat(sep=" ")
+
+
+async def mark_sending(message_id: int, owner: str, now: datetime) -> bool:
+    """claimed → sending, only by the claim's owner; False if the claim was lost."""
+    updated = await Message.filter(id=message_id, status="claimed", lease_owner=owner).update(
+        status="sending", updated_at=now, attempts=_increment()
+    )
+    return updated == 1
+
+
+def _increment() -> Any:
+    from tortoise.expressions import F
+
+    return F("attempts") + 1
+
+
+async def release(message_id: int, owner: str, now: datetime, **changes: Any) -> None:
+    """Give a claimed message back (deferred or to retry), clearing the lease."""
+    await Message.filter(id=message_id, lease_owner=owner, status__in=("claimed", "sending")).update(
+        status="planned", lease_owner=None, lease_until=None, updated_at=now, **changes
+    )
+
+
+async def finish(message_id: int, now: datetime, status: str, **changes: Any) -> None:
+    await Message.filter(id=message_id).update(
+        status=status, lease_owner=None, lease_until=None, updated_at=now, **changes
+    )
+
+
+async def recover_abandoned(now: datetime) -> tuple[list[int], list[int]]:
+    """Expired claims: ``claimed`` goes back to planned (nothing left us); ``sending`` becomes
+    ``unknown`` — the process died between marking and recording, so the provider may have it."""
+    requeued = await Message.filter(status="claimed", lease_until__lt=now).values_list("id", flat=True)
+    if requeued:
+        await Message.filter(id__in=requeued, status="claimed").update(
+            status="planned", lease_owner=None, lease_until=None, updated_at=now
+        )
+    lost = await Message.filter(status="sending", lease_until__lt=now).values_list("id", flat=True)
+    if lost:
+        await Message.filter(id__in=lost, status="sending").update(
+            status="unknown",
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
+            guard_reason="the process stopped while sending; the provider may have the message",
+        )
+    return list(requeued), list(lost)  # type: ignore[arg-type]
+
+
+async def expire_stale(now: datetime) -> list[Message]:
+    """Planned messages whose window closed: skipped, never sent late."""
+    stale = await Message.filter(status="planned", direction="out", not_after__lte=now).all()
+    if stale:
+        await Message.filter(id__in=[m.id for m in stale], status="planned").update(
+            status="skipped",
+            guard_rule="stale",
+            guard_reason="the tier's send window closed before it could go; never sent late",
+            updated_at=now,
+        )
+    return stale
