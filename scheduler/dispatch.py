@@ -542,8 +542,14 @@ class Dispatcher:
         self, message: Message, now: datetime, verdict: Verdict, events: list[LogEvent], summary: DispatchSummary
     ) -> None:
         # "Ask again next pass" must not mean "again in this pass": the claim loop would spin.
-        retry_at = verdict.not_before if verdict.not_before is not None and verdict.not_before > now else now + NEXT_PASS
-        changes: dict[str, Any] = {"guard_rule": verdict.rule, "guard_reason": verdict.reason, "next_attempt_at": retry_at}
+        retry_at = (
+            verdict.not_before if verdict.not_before is not None and verdict.not_before > now else now + NEXT_PASS
+        )
+        changes: dict[str, Any] = {
+            "guard_rule": verdict.rule,
+            "guard_reason": verdict.reason,
+            "next_attempt_at": retry_at,
+        }
         await release(message.id, self.owner, now, **changes)
         borrower_id = await self._borrower_id(message)
         if message.guard_rule != verdict.rule:  # log a hold once per reason, not once per pass

@@ -30,7 +30,9 @@ HEADER = (
 
 
 def fast_policy(**overrides: Any) -> Policy:
-    data = deep_merge(_read_toml(DEFAULT_POLICY_PATH), {"sending": {"twilio_per_second": 1000.0, "backoff_base_seconds": 0.01}})
+    data = deep_merge(
+        _read_toml(DEFAULT_POLICY_PATH), {"sending": {"twilio_per_second": 1000.0, "backoff_base_seconds": 0.01}}
+    )
     return parse_policy(deep_merge(data, overrides))
 
 
@@ -60,7 +62,9 @@ class World:
 
     def telegram_to(self, chat_id: int | str) -> list[str]:
         return [
-            r.form["text"] for r in self.telegram.requests if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
+            r.form["text"]
+            for r in self.telegram.requests
+            if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
         ]
 
 
