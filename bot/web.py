@@ -10,7 +10,9 @@ from aiohttp import web
 from bot.api import loans as loans_api
 from bot.api import openapi
 from bot.api.common import SERVICES, api_middleware
+from bot.metrics import metrics
 from bot.services import Services
+from bot.webhooks.twilio_status import twilio_status
 from storage.database import check_database
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
@@ -24,12 +26,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok"})
 
 
-def build_app(
-    services: Services, *, cleanup: list[CleanupContext] | None = None, **extra: Any
-) -> web.Application:
+def build_app(services: Services, *, cleanup: list[CleanupContext] | None = None, **extra: Any) -> web.Application:
     app = web.Application(middlewares=[api_middleware], client_max_size=16 * 1024 * 1024)
     app[SERVICES] = services
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_post("/webhooks/twilio/status", twilio_status)
     loans_api.add_routes(app)
     openapi.add_routes(app)
     for ctx in cleanup or []:
