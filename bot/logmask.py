@@ -8,7 +8,9 @@ from __future__ import annotations
 import logging
 import re
 
-_PHONE = re.compile(r"\+?\d[\d \-().]{7,}\d")
+# E.164-looking numbers ("+86 138 0013 8000", "+14155550123") and bare runs of 10-15 digits.
+# Times, dates and addresses ("11:49:36", "2026-11-28", "127.0.0.1") must not match.
+_PHONE = re.compile(r"(?<![\w:.])\+\d[\d \-]{6,18}\d(?![\w:])|(?<![\w:.+-])\d{10,15}(?![\w:.])")
 
 
 def mask_phone(value: str) -> str:

@@ -7,6 +7,8 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from aiohttp import web
+
 from bot.services import Services
 from scheduler.channel import Channel
 from scheduler.cycle import FollowUp, ServicingPass
@@ -101,3 +103,6 @@ def build_scheduler(
         policy=services.policy, dispatcher=dispatcher, log=services.log, counters=counters, follow_ups=follow_ups or []
     )
     return Scheduler(servicing=servicing, dispatcher=dispatcher, channels=channels, counters=counters)
+
+
+SCHEDULER = web.AppKey("scheduler", Scheduler)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.cli import EXIT_OK
 
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.services import Services
+
 log = logging.getLogger("duebot.serve")
+PASS_INTERVAL_SECONDS = 60
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -19,22 +27,65 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.web import build_app
     from config.policy import load_policy
     from config.settings import load_settings
-    from storage.database import close_database, open_database
     from storage.interaction_log import InteractionLog
 
     setup_logging()
     settings = load_settings()
     policy = load_policy(settings.policy_file)
+    services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()))
+    app = build_app(services)
+    app.cleanup_ctx.append(service_context(services))
     for line in settings.channel_report():
         log.info("%s", line)
-    services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()))
-
-    async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-        await open_database(settings.database_url)
-        log.info("database ready")
-        yield
-        await close_database()
-
-    app = build_app(services, cleanup=[database_ctx])
     web.run_app(app, host=args.host, port=args.port, print=lambda msg: log.info("%s", msg))
     return EXIT_OK
+
+
+def service_context(
+    services: Services, *, interval: int = PASS_INTERVAL_SECONDS, run_passes: bool = True
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The aiohttp cleanup context: database, scheduler clock and Telegram live as long as the app."""
+    from bot.wiring import SCHEDULER, build_renderer, build_scheduler
+    from storage.database import close_database, open_database
+
+    renderer = build_renderer(services)  # a broken template stops start-up here (exit 3)
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        await open_database(services.settings.database_url)
+        log.info("database ready")
+        scheduler = build_scheduler(services, renderer=renderer)
+        app[SCHEDULER] = scheduler
+        clock = AsyncIOScheduler(timezone=UTC)
+
+        async def one_pass() -> None:
+            try:
+                summary = await scheduler.servicing.run(datetime.now(UTC))
+            except Exception:  # a failed pass is logged; the next one runs on time
+                log.exception("scheduler pass failed")
+                return
+            if summary.dispatch.outcomes or summary.planned or summary.warnings:
+                for line in summary.lines():
+                    log.info("%s", line)
+
+        if run_passes:
+            clock.add_job(
+                one_pass,
+                "interval",
+                seconds=interval,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=datetime.now(UTC),
+                id="servicing-pass",
+            )
+            clock.start()
+        try:
+            yield
+        finally:
+            if run_passes:
+                clock.shutdown(wait=False)
+            await scheduler.close()
+            await close_database()
+
+    return context
