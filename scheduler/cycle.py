@@ -196,6 +196,18 @@ class ServicingPass:
         )
         self.counters.add("duebot_stale_skips_total", len(stale))
         self.counters.add("duebot_guard_decisions_total", len(stale), rule="stale", decision="never")
+        for m in stale:
+            summary.skipped_events.append(
+                DispatchEvent(
+                    now,
+                    names.get(m.borrower_id or 0, ""),
+                    m.idempotency_key or "",
+                    "skipped",
+                    None,
+                    "stale",
+                    "the tier's send window closed before it could go; never sent late",
+                )
+            )
 
     async def _plan(self, now: datetime, summary: PassSummary) -> tuple[Plan, dict[str, str]]:
         reminders = self.policy.reminders

@@ -1,13 +1,21 @@
-"""``duebot demo``: not available in this version yet."""
+"""``duebot demo``: stand-ins, a sample loan book, a simulated fortnight, then the server."""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import asyncio
+from pathlib import Path
 
-from bot.cli import EXIT_USAGE
+from bot.cli import EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    print("duebot demo: not available yet in this version", file=sys.stderr)
-    return EXIT_USAGE
+    from bot.commands.runtime import setup_logging
+    from bot.demo.run import run_demo as demo
+
+    setup_logging(level="WARNING")
+    try:
+        return asyncio.run(demo(args.host, args.port, Path(args.dir), serve=not args.no_serve))
+    except KeyboardInterrupt:
+        print("\nduebot demo: stopped")
+        return EXIT_OK

@@ -13,10 +13,10 @@ from storage.database import close_database, open_database
 from storage.interaction_log import InteractionLog
 
 
-def setup_logging() -> None:
+def setup_logging(level: str | None = None) -> None:
     from bot.logmask import MaskingFilter
 
-    level = os.environ.get("DUEBOT_LOG_LEVEL", "INFO").upper()
+    level = os.environ.get("DUEBOT_LOG_LEVEL", level or "INFO").upper()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter())

@@ -1,0 +1,1 @@
+"""``duebot demo``: a self-contained servicing fortnight against local stand-ins."""

@@ -1,0 +1,216 @@
+"""The demo: local Twilio and Telegram stand-ins, a sample loan book, a simulated fortnight printed
+as a timeline, then the real server left running for a look at the API (until Ctrl-C)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.demo.book import demo_borrowers, loan_book_csv
+from bot.services import Services
+from bot.standins import TelegramStandin, TwilioStandin
+from scheduler.dispatch import DispatchEvent
+
+ACCOUNT_SID = "AC" + "d" * 32
+AUTH_TOKEN = "demo-twilio-auth-token"
+BOT_TOKEN = "424242:DEMO-bot-token"
+API_TOKEN = "demo-token"
+SIM_DAYS = 14
+
+
+@dataclass
+class SimClock:
+    """The logical clock of the simulation; after it, real time."""
+
+    now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+
+@dataclass
+class Timeline:
+    out: TextIO
+    names: dict[str, tuple[str, str]]  # borrower_id -> (name, zone)
+    seen_holds: set[tuple[str, str | None]] = field(default_factory=set)
+    current_day: date | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def show(self, events: Iterable[DispatchEvent]) -> None:
+        for event in events:
+            if event.outcome in ("deferred", "retry"):
+                key = (event.message_key, event.rule)
+                if key in self.seen_holds:
+                    continue
+                self.seen_holds.add(key)
+            self.counts[event.outcome] = self.counts.get(event.outcome, 0) + 1
+            self._line(event)
+
+    def _line(self, event: DispatchEvent) -> None:
+        name, zone = self.names.get(event.borrower_id, ("?", "UTC"))
+        local = event.at.astimezone(ZoneInfo(zone))
+        day = event.at.date()
+        if day != self.current_day:
+            self.current_day = day
+            self.out.write(f"\n── {day:%a %d %b %Y} (UTC) " + "─" * 50 + "\n")
+        tier = event.message_key.split(":")[2] if event.message_key.count(":") >= 3 else ""
+        who = f"{event.borrower_id} {name}"
+        where = f"{local:%a %d %b %H:%M} {zone.split('/')[-1]}"
+        if event.outcome == "sent":
+            text = (event.text or "").replace("\n", " ")
+            text = text if len(text) <= 70 else text[:69] + "…"
+            detail = f"sent on {event.channel}: {text}"
+        elif event.outcome == "failed":
+            detail = f"{event.channel} refused it ({event.rule}): {event.reason or ''}"
+        elif event.outcome == "deferred":
+            detail = f"held back [{event.rule}] {event.reason}"
+        elif event.outcome == "skipped":
+            detail = f"skipped [{event.rule}] {event.reason}"
+        else:
+            detail = f"{event.outcome} [{event.rule}] {event.reason or ''}"
+        self.out.write(f"  {where:<32} {who:<18} {tier:<5} {detail}\n")
+
+
+async def _start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise SystemExit(f"duebot demo: cannot listen on {host}:{port} ({exc.strerror}); try --port") from None
+    return runner
+
+
+def _reset(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.glob("duebot.sqlite3*"):
+        old.unlink()
+    return directory / "duebot.sqlite3"
+
+
+async def run_demo(host: str, port: int, directory: Path, serve: bool, out: TextIO = sys.stdout) -> int:
+    from bot.commands.serve import service_context
+    from bot.web import build_app
+    from bot.wiring import SCHEDULER
+    from config.policy import DEFAULT_POLICY_PATH, _read_toml, deep_merge, parse_policy
+    from config.settings import Settings
+    from storage.importer import import_loan_rows, import_payment_rows
+    from storage.interaction_log import InteractionLog, LogEvent
+    from storage.loanbook import parse_loans_csv, parse_payments_csv
+    from storage.models import Borrower, Restriction
+
+    db_path = _reset(directory)
+    clock = SimClock()
+    twilio = TwilioStandin(ACCOUNT_SID, AUTH_TOKEN, default_callbacks=("sent", "delivered"), auto_callbacks=False)
+    telegram = TelegramStandin(BOT_TOKEN, max_long_poll=1.0)
+    async with twilio.running() as twilio_url, telegram.running() as telegram_url:
+        secret_file = directory / "duebot.secret"
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(32))
+            secret_file.chmod(0o600)
+        settings = Settings(
+            database_url=f"sqlite://{db_path}",
+            api_token=API_TOKEN,
+            secret_key_file=str(secret_file),
+            twilio_account_sid=ACCOUNT_SID,
+            twilio_auth_token=AUTH_TOKEN,
+            twilio_from="+15005550006",
+            twilio_api_base=twilio_url,
+            telegram_bot_token=BOT_TOKEN,
+            telegram_api_base=telegram_url,
+            public_base_url=f"http://{host}:{port}",
+            lender_name="Northwind Finance",
+            lender_contact="400-800-1234",
+        )
+        # The simulation runs a fortnight in seconds: the stand-ins can take a faster pace.
+        policy = parse_policy(
+            deep_merge(_read_toml(DEFAULT_POLICY_PATH), {"sending": {"twilio_per_second": 200.0}}), "demo policy"
+        )
+        services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()), clock=clock)
+        app = build_app(services)
+        app.cleanup_ctx.append(service_context(services, run_passes=False))
+        runner = await _start_web(app, host, port)
+        try:
+            scheduler = app[SCHEDULER]
+            start = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
+            clock.now = start
+            parsed = parse_loans_csv(loan_book_csv(start.date()))
+            result = await import_loan_rows(parsed.rows, now=start, log=services.log, actor="demo")
+            telegram.blocked(700000004)  # B05
+            for b in demo_borrowers():
+                if b.borrower_id == "B06":
+                    twilio.reject(b.phone, 21610)
+            b10 = await Borrower.get(borrower_id="B10")
+            await Restriction.create(
+                borrower=b10, kind="cease", note="written cease request", created_at=start, created_by="demo"
+            )
+            await services.log.append(LogEvent("restriction.set", start, "B10", "demo", {"kind": "cease"}))
+            names = {b.borrower_id: (b.name, b.timezone) for b in demo_borrowers()}
+            out.write(
+                f"duebot demo: {result.borrowers} borrowers, {result.loans} loans, {result.installments} installments "
+                f"in {len({b.timezone for b in demo_borrowers()})} time zones; simulating {SIM_DAYS} days "
+                f"from {start:%d %b %Y}, one pass an hour.\n"
+            )
+            for b in demo_borrowers():
+                if b.note:
+                    out.write(f"  {b.borrower_id} {b.name}: {b.note}\n")
+            timeline = Timeline(out, names)
+            for hour in range(SIM_DAYS * 24):
+                now = start + timedelta(hours=hour)
+                clock.now = now
+                if hour == 3 * 24 + 6:
+                    payments = parse_payments_csv(
+                        "payment_id,loan_id,amount,paid_at\n"
+                        f"DEMO-P1,L03,{_amount('B03')},{now.isoformat()}\n"
+                        f"DEMO-P2,L12,100.00,{now.isoformat()}\n"
+                    )
+                    await import_payment_rows(payments.rows, now=now, log=services.log, actor="demo")
+                    out.write(f"\n  [{now:%d %b %H:%M} UTC] payments imported: B03 in full, B12 in part\n")
+                summary = await scheduler.servicing.run(now)
+                timeline.show(summary.skipped_events)
+                timeline.show(summary.dispatch.events)
+                for warning in summary.warnings:
+                    out.write(f"  WARNING {warning}\n")
+                await twilio.flush_callbacks()  # delivery receipts reach /webhooks/twilio/status
+            clock.now = None
+            check = await services.log.verify()
+            out.write("\n" + "═" * 78 + "\n")
+            out.write(
+                "Fortnight done: "
+                + ", ".join(f"{k} {v}" for k, v in sorted(timeline.counts.items()))
+                + f"; {len(twilio.creates())} SMS and "
+                f"{len([r for r in telegram.requests if r.endpoint == 'sendMessage'])} Telegram requests reached the "
+                f"stand-ins.\nInteraction log: {'OK' if check.first_break is None else 'BROKEN'} "
+                f"({check.checked} entries, hash-chained per borrower).\n"
+            )
+            if not serve:
+                return 0
+            base = f"http://{host}:{port}"
+            out.write(
+                f"\nThe service is running at {base} (Ctrl-C to stop):\n"
+                f"  {base}/healthz\n  {base}/metrics\n"
+                f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/borrowers/B01\n"
+                f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/loans/L03\n"
+                f"  console: {base}/console/\n"
+                f"Database: {db_path}\n"
+            )
+            out.flush()
+            await asyncio.Event().wait()
+            return 0
+        finally:
+            await runner.cleanup()
+
+
+def _amount(borrower_id: str) -> str:
+    return next(b.amount for b in demo_borrowers() if b.borrower_id == borrower_id)

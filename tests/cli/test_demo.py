@@ -1,0 +1,34 @@
+"""The demo as a new user runs it (without leaving the server up)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--no-serve", "--port", str(free_port()), "--dir", str(tmp_path / "d")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "Fortnight done" in out
+    assert "Interaction log: OK" in out
+    assert "sent on sms" in out and "sent on telegram" in out
+    assert "skipped [restricted:cease]" in out  # B10's cease request is honoured
+    assert "twilio:21610" in out  # B06's unsubscribed number
+    assert "回复TD退订" not in out or "【Northwind Finance】" in out  # Chinese borrowers get Chinese text
+    assert "【Northwind Finance】" in out
