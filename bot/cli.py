@@ -11,10 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-EXIT_CONFIG = 3
+from bot.exitcodes import EXIT_USAGE
 
 EPILOG = """exit codes:
   0  success

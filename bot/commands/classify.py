@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import date
 
-from bot.cli import EXIT_OK, EXIT_USAGE
+from bot.exitcodes import EXIT_OK, EXIT_USAGE
 
 
 def run_classify(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from bot.cli import EXIT_OK
+from bot.exitcodes import EXIT_OK
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from bot.exitcodes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from bot.progress import ProgressBar
 
 

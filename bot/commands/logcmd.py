@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli import EXIT_OK, EXIT_REFUSED
+from bot.exitcodes import EXIT_OK, EXIT_REFUSED
 
 
 def run_log(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import EXIT_CONFIG, EXIT_USAGE
+from bot.exitcodes import EXIT_CONFIG, EXIT_USAGE
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.cli import EXIT_OK
+from bot.exitcodes import EXIT_OK
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
-from bot.cli import EXIT_OK, EXIT_USAGE
+from bot.exitcodes import EXIT_OK, EXIT_USAGE
 
 
 class DryRunRollback(Exception):
