@@ -37,15 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    serve = sub.add_parser(
-        "serve", help="web server (webhooks, API, console, /metrics, /healthz) + scheduler"
-    )
+    serve = sub.add_parser("serve", help="web server (webhooks, API, console, /metrics, /healthz) + scheduler")
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
 
-    demo = sub.add_parser(
-        "demo", help="self-contained demo: stand-ins, sample loan book, a simulated fortnight"
-    )
+    demo = sub.add_parser("demo", help="self-contained demo: stand-ins, sample loan book, a simulated fortnight")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8080)
     demo.add_argument("--no-serve", action="store_true", help="print the simulated fortnight and exit")

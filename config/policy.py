@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -19,6 +22,28 @@ from config.errors import ConfigError
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+# The vocabulary of cases. It lives here, the lowest layer, so the routing table can be validated
+# when the policy loads; storage.cases re-exports it.
+CASE_KINDS = (
+    "hardship",
+    "complaint",
+    "dispute",
+    "broken_promise",
+    "promise_review",
+    "human_request",
+    "wrong_number",
+    "payment_check",
+    "unclear",
+    "unreachable",
+    "send_unknown",
+    "overdue_30",
+    "overdue_90",
+)
+QUEUES = ("collections", "hardship", "complaints", "disputes", "legal")
+PRIORITIES = ("low", "normal", "high", "urgent")
+# The five-level loan classification, lowest risk first (the routing table's "risk").
+RISK_LEVELS = ("normal", "special_mention", "substandard", "doubtful", "loss")
 
 
 class _Section(BaseModel):
@@ -188,6 +213,205 @@ class Sending(_Section):
     batch_size: int = Field(50, ge=1, le=1000)
 
 
+class RouteRule(_Section):
+    """A row of the routing table. A row without conditions is the kind's catch-all."""
+
+    kind: str
+    queue: str
+    priority: str = "normal"
+    min_dpd: int | None = Field(None, ge=0)
+    max_dpd: int | None = Field(None, ge=0)
+    min_amount: Decimal | None = Field(None, ge=0)
+    risk: tuple[str, ...] = ()
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in CASE_KINDS:
+            raise ValueError(f"unknown case kind {v!r}; allowed: {', '.join(CASE_KINDS)}")
+        return v
+
+    @field_validator("queue")
+    @classmethod
+    def _queue(cls, v: str) -> str:
+        if v not in QUEUES:
+            raise ValueError(f"unknown queue {v!r}; allowed: {', '.join(QUEUES)}")
+        return v
+
+    @field_validator("priority")
+    @classmethod
+    def _priority(cls, v: str) -> str:
+        if v not in PRIORITIES:
+            raise ValueError(f"unknown priority {v!r}; allowed: {', '.join(PRIORITIES)}")
+        return v
+
+    @field_validator("risk")
+    @classmethod
+    def _risk(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for level in v:
+            if level not in RISK_LEVELS:
+                raise ValueError(f"unknown risk level {level!r}; allowed: {', '.join(RISK_LEVELS)}")
+        return v
+
+    @field_validator("min_amount", mode="before")
+    @classmethod
+    def _amount(cls, v: object) -> object:
+        # TOML floats are binary; read them through their text so 0.1 stays 0.1.
+        return str(v) if isinstance(v, float) else v
+
+    @model_validator(mode="after")
+    def _range(self) -> RouteRule:
+        if self.min_dpd is not None and self.max_dpd is not None and self.max_dpd < self.min_dpd:
+            raise ValueError("max_dpd must not be below min_dpd")
+        return self
+
+    @property
+    def unconditional(self) -> bool:
+        return self.min_dpd is None and self.max_dpd is None and self.min_amount is None and not self.risk
+
+    def matches(self, kind: str, dpd: int, amount: Decimal, risk: str) -> bool:
+        return (
+            self.kind == kind
+            and (self.min_dpd is None or dpd >= self.min_dpd)
+            and (self.max_dpd is None or dpd <= self.max_dpd)
+            and (self.min_amount is None or amount >= self.min_amount)
+            and (not self.risk or risk in self.risk)
+        )
+
+
+class Routing(_Section):
+    """Case kind, days past due, overdue amount and risk → queue and priority; the first matching row wins."""
+
+    rules: tuple[RouteRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _every_kind_routed(self) -> Routing:
+        # Every kind needs a catch-all row, so no case can ever be left without a queue.
+        missing = [k for k in CASE_KINDS if not any(r.kind == k and r.unconditional for r in self.rules)]
+        if missing:
+            raise ValueError(
+                f"kind(s) {', '.join(missing)} have no row without conditions (min_dpd, max_dpd, "
+                "min_amount, risk); every kind needs one as its catch-all"
+            )
+        return self
+
+    def route(self, kind: str, *, dpd: int = 0, amount: Decimal = Decimal(0), risk: str = "normal") -> RouteRule:
+        if kind not in CASE_KINDS:
+            raise ValueError(f"unknown case kind {kind!r}; allowed: {', '.join(CASE_KINDS)}")
+        for rule in self.rules:
+            if rule.matches(kind, dpd, amount, risk):
+                return rule
+        raise AssertionError("unreachable: the validator guarantees a catch-all row per kind")
+
+
+SpanUnit = Literal["working_days", "calendar_days", "hours"]
+SPAN_UNITS: tuple[SpanUnit, ...] = get_args(SpanUnit)
+_SPAN = re.compile(r"^\s*(\d+)\s+(working days?|calendar days?|days?|hours?)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An SLA allowance: so many working days, calendar days or hours."""
+
+    amount: int
+    unit: SpanUnit
+
+    def describe(self) -> str:
+        label = self.unit.replace("_", " ")
+        return f"{self.amount} {label[:-1] if self.amount == 1 else label}"
+
+
+@cache
+def parse_span(text: str) -> Span:
+    match = _SPAN.match(text)
+    if match is None:
+        raise ValueError('expected e.g. "1 working day", "15 calendar days" or "4 hours"')
+    amount, word = int(match.group(1)), match.group(2)
+    unit: SpanUnit = (
+        "working_days" if word.startswith("working") else "hours" if word.startswith("hour") else ("calendar_days")
+    )
+    return Span(amount, unit)
+
+
+def _span_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError('expected a text such as "1 working day" or "15 calendar days"')
+    parse_span(value)
+    return value.strip()
+
+
+class QueueSla(_Section):
+    first_response: str = "1 working day"
+    # "none": the queue has no resolution deadline.
+    resolution: str = "none"
+
+    _first = field_validator("first_response", mode="before")(lambda cls, v: _span_text(v))
+
+    @field_validator("resolution", mode="before")
+    @classmethod
+    def _resolution(cls, v: object) -> str:
+        return "none" if v == "none" else _span_text(v)
+
+    @property
+    def first_response_span(self) -> Span:
+        return parse_span(self.first_response)
+
+    @property
+    def resolution_span(self) -> Span | None:
+        return None if self.resolution == "none" else parse_span(self.resolution)
+
+
+class SlaQueues(_Section):
+    """Deadlines of every queue but complaints (whose deadlines are the ``complaints`` keys)."""
+
+    collections: QueueSla = QueueSla(first_response="1 working day", resolution="10 working days")
+    hardship: QueueSla = QueueSla(first_response="1 working day", resolution="10 working days")
+    disputes: QueueSla = QueueSla(first_response="1 working day", resolution="30 calendar days")
+    legal: QueueSla = QueueSla(first_response="2 working days", resolution="none")
+
+
+class Sla(_Section):
+    # Working days are counted in this zone's calendar (the servicing team's), with
+    # complaints.holiday_country's public holidays off.
+    timezone: str = "Asia/Shanghai"
+    queues: SlaQueues = SlaQueues()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        return v
+
+
+class Console(_Section):
+    login_max_failures: int = Field(5, ge=1)
+    login_lock_minutes: int = Field(15, ge=1)
+    session_hours: float = Field(12, gt=0, le=168)
+
+
+# The built-in routing table (config/policy.toml repeats it; a policy file's rules replace it whole).
+_DEFAULT_ROUTES: dict[str, Any] = {
+    "rules": [
+        {"kind": "complaint", "queue": "complaints", "priority": "high"},
+        {"kind": "dispute", "queue": "disputes", "priority": "high"},
+        {"kind": "hardship", "queue": "hardship", "priority": "normal"},
+        {"kind": "overdue_90", "queue": "legal", "priority": "high"},
+        {"kind": "overdue_30", "queue": "collections", "priority": "normal"},
+        {"kind": "broken_promise", "queue": "collections", "priority": "normal"},
+        {"kind": "promise_review", "queue": "collections", "priority": "normal"},
+        {"kind": "human_request", "queue": "collections", "priority": "normal"},
+        {"kind": "wrong_number", "queue": "collections", "priority": "normal"},
+        {"kind": "payment_check", "queue": "collections", "priority": "normal"},
+        {"kind": "unclear", "queue": "collections", "priority": "low"},
+        {"kind": "unreachable", "queue": "collections", "priority": "normal"},
+        {"kind": "send_unknown", "queue": "collections", "priority": "normal"},
+    ]
+}
+
+
 class Policy(_Section):
     reminders: Reminders = Reminders()
     stages: Stages = Stages()
@@ -199,6 +423,19 @@ class Policy(_Section):
     complaints: Complaints = Complaints()
     classification: Classification = Classification()
     sending: Sending = Sending()
+    routing: Routing = Field(default_factory=lambda: Routing.model_validate(_DEFAULT_ROUTES))
+    sla: Sla = Sla()
+    console: Console = Console()
+
+    def sla_for(self, queue: str) -> tuple[Span, Span | None]:
+        """(first response, resolution or None) for a queue; complaints follow the complaints keys."""
+        if queue == "complaints":
+            return (
+                Span(self.complaints.first_response_working_days, "working_days"),
+                Span(self.complaints.resolution_calendar_days, "calendar_days"),
+            )
+        queue_sla: QueueSla = getattr(self.sla.queues, queue)
+        return queue_sla.first_response_span, queue_sla.resolution_span
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -232,8 +469,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[st
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             current = annotation
-        else:  # a table of windows keyed by locale or zone name: skip the name
-            current = Window
+        else:  # a table keyed by name (windows) or a list of rows (routing): skip the name or index
+            inner = [a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+            current = inner[0] if inner else Window
             if parts:
                 parts.pop(0)
     return sorted(current.model_fields)

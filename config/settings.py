@@ -100,9 +100,7 @@ class Settings(BaseSettings):
             "DUEBOT_TWILIO_FROM are needed)"
         )
         lines.append(
-            "Telegram: on"
-            if self.telegram_configured
-            else "Telegram: off (DUEBOT_TELEGRAM_BOT_TOKEN is unset)"
+            "Telegram: on" if self.telegram_configured else "Telegram: off (DUEBOT_TELEGRAM_BOT_TOKEN is unset)"
         )
         if not self.sending_enabled:
             lines.append("DUEBOT_SENDING_ENABLED=false: nothing will be sent; everything is held back")

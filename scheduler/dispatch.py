@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from tortoise.backends.base.client import TransactionalDBClient
 
 from config.policy import Policy
 from scheduler.channel import (
@@ -39,8 +42,9 @@ from scheduler.guard import (
     Verdict,
     counts_toward_caps,
 )
-from scheduler.rendering import MessageRenderer, reminder_context
+from scheduler.rendering import LOCALES, PUBLIC_KINDS, MessageRenderer, reminder_context
 from storage.counters import CounterBatch
+from storage.database import connection
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.models import Borrower, Message
 from storage.outbox import claim_due, finish, release
@@ -132,6 +136,23 @@ def guard_kind(message: Message) -> MessageKind:
     return "followup" if (message.tier or "").startswith("D+") else "reminder"
 
 
+def answer_address(message: Message, channel: str) -> str | None:
+    """An answer goes to the phone or chat that wrote (``payload.to``), on that channel only: not
+    always the one on file (a wrong number's chat being unlinked, a sender we cannot name)."""
+    to = message.payload.get("to") if isinstance(message.payload, dict) else None
+    if to and message.payload.get("fixed_channel") and channel == message.channel:
+        return str(to)
+    return None
+
+
+def answering(state: ContactState, message: Message, channel: str) -> ContactState:
+    """The chat that has just written to us can take the answer, whatever the file says about it
+    (a chat being unlinked as a wrong number)."""
+    if channel == "telegram" and answer_address(message, channel) is not None:
+        return replace(state, telegram_usable=True)
+    return state
+
+
 def channel_order(borrower: Borrower, message: Message) -> list[str]:
     if message.payload.get("fixed_channel"):
         return [message.channel]
@@ -159,12 +180,18 @@ class Dispatcher:
         self.counters = counters
         self.owner = owner
         self.guard = ContactGuard(policy)
+        # One message per borrower at a time in this process: the caps are judged on a snapshot of
+        # the borrower's sends, so two of their messages handled concurrently would both pass them.
+        self._borrower_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def run(self, now: datetime, *, limit: int | None = None) -> DispatchSummary:
         """Claim and handle due messages in batches until none is due (or ``limit`` handled)."""
         summary = DispatchSummary()
         handled = 0
-        semaphore = asyncio.Semaphore(max(1, self.settings.concurrency))
+        # Inside a caller's transaction (``tick --dry-run``) every query shares one connection, which
+        # cannot run two queries at once (asyncpg) nor interleave savepoints (SQLite): one at a time.
+        in_transaction = isinstance(connection(), TransactionalDBClient)
+        semaphore = asyncio.Semaphore(1 if in_transaction else max(1, self.settings.concurrency))
 
         async def guarded(message_id: int) -> None:
             async with semaphore:
@@ -189,9 +216,19 @@ class Dispatcher:
 
     async def handle(self, message_id: int, now: datetime, summary: DispatchSummary) -> None:
         message = await Message.get(id=message_id)
+        if message.borrower_id is None:
+            await self._handle(message, now, summary)
+            return
+        lock = self._borrower_locks.get(message.borrower_id)
+        if lock is None:
+            lock = self._borrower_locks[message.borrower_id] = asyncio.Lock()
+        async with lock:
+            await self._handle(message, now, summary)
+
+    async def _handle(self, message: Message, now: datetime, summary: DispatchSummary) -> None:
         base = await Message.get(id=message.attempt_of) if message.attempt_of else message
         if message.borrower_id is None:
-            await self._finish_never(message, now, summary, Verdict("never", "no_borrower", "no borrower to send to"))
+            await self._handle_unaddressed(message, now, summary)
             return
         snapshot = await contact_snapshot(message.borrower_id, now)
         items = await message_installments(base.id)
@@ -203,16 +240,25 @@ class Dispatcher:
         verdict: Verdict | None = None
         attempt_no = 0
         for channel in channel_order(borrower, message):
-            address = self._address(borrower, channel)
+            address = answer_address(message, channel) or self._address(borrower, channel)
+            # A fallback channel that is off or has no address must not hide why the channel
+            # before it said no (the skip would read "no telegram address", not "opted out").
+            kept = verdict is not None and verdict.rule in CHANNEL_RULES
             if channel not in self.channels:
-                verdict = Verdict("never", "channel_off", f"the {channel} channel is not configured")
+                if not kept:
+                    verdict = Verdict("never", "channel_off", f"the {channel} channel is not configured")
                 continue
             if address is None:
-                verdict = Verdict("never", "no_address", f"no {channel} address on file")
+                if not kept:
+                    verdict = Verdict("never", "no_address", f"no {channel} address on file")
                 continue
             prospect = self._prospect(message, base, kind, channel, items)
             verdict = self.guard.decide(
-                prospect, state, history, now=now, sending_enabled=self.settings.sending_enabled
+                prospect,
+                answering(state, message, channel),
+                history,
+                now=now,
+                sending_enabled=self.settings.sending_enabled,
             )
             if verdict.decision != "now":
                 if verdict.decision == "never" and verdict.rule in CHANNEL_RULES:
@@ -601,6 +647,66 @@ class Dispatcher:
                 now, borrower_id or "", message.idempotency_key or "", "skipped", None, verdict.rule, verdict.reason
             )
         )
+
+    async def _handle_unaddressed(self, message: Message, now: datetime, summary: DispatchSummary) -> None:
+        """An answer to a sender who is no borrower we can name (unknown, or a phone several
+        borrowers share): only a public template (it discloses nothing), only to the address that
+        wrote, on its channel. It answers their own message, so only the kill switch holds it."""
+        payload = message.payload if isinstance(message.payload, dict) else {}
+        template, address, channel = payload.get("template"), answer_address(message, message.channel), message.channel
+        if not (payload.get("prerendered") and template in PUBLIC_KINDS and address):
+            await self._finish_never(message, now, summary, Verdict("never", "no_borrower", "no borrower to send to"))
+            return
+        if channel not in self.channels:
+            reason = f"the {channel} channel is not configured"
+            await self._finish_never(message, now, summary, Verdict("never", "channel_off", reason))
+            return
+        events: list[LogEvent] = []
+        if not self.settings.sending_enabled:
+            reason = "sending is disabled (DUEBOT_SENDING_ENABLED=false): held back"
+            await self._defer(message, now, Verdict("later", "kill_switch", reason), events, summary)
+            await self.log.append_many(events)
+            return
+        locale = payload.get("locale") if payload.get("locale") in LOCALES else "en"
+        rendered = self.renderer.render(str(template), channel, str(locale), payload.get("context", {}))
+        segments = rendered.segments.segments if rendered.segments else None
+        key = message.idempotency_key or ""
+        updated = await Message.filter(id=message.id, lease_owner=self.owner, status="claimed").update(
+            status="sending", address=address, body=rendered.text, segments=segments, attempts=message.attempts + 1,
+            updated_at=now,
+        )  # fmt: skip
+        if updated != 1:
+            return
+        outbound = OutboundMessage(
+            idempotency_key=f"{key}#{channel}",
+            channel=channel,
+            to=address,
+            text=rendered.text,
+            status_callback=self.settings.status_callback_url if channel == "sms" else None,
+            parse_mode_html=channel == "telegram",
+        )
+        data: dict[str, Any] = {"key": key, "channel": channel, "to": address, "text": rendered.text, "kind": template}
+        try:
+            receipt = await self.channels[channel].send(outbound)
+        except (PermanentSendError, RetryableSendError) as exc:  # a courtesy answer: not retried
+            await finish(message.id, now, "failed", error_code=exc.code, guard_reason=exc.detail[:500])
+            events.append(LogEvent("message.failed", now, None, data={**data, "error": exc.code}))
+            summary.add(DispatchEvent(now, "", key, "failed", channel, exc.code, exc.detail))
+        except SendError as exc:
+            await finish(message.id, now, "unknown", error_code=exc.code, sent_at=now, counts_toward_caps=False)
+            events.append(LogEvent("message.unknown", now, None, data={**data, "error": exc.code}))
+            summary.add(DispatchEvent(now, "", key, "unknown", channel, exc.code))
+        else:
+            await finish(
+                message.id, now, "sent", provider_message_id=receipt.provider_message_id, sent_at=now,
+                counts_toward_caps=False, guard_rule="answer_to_sender", guard_reason=None,
+            )  # fmt: skip
+            events.append(
+                LogEvent("message.sent", now, None, data={**data, "provider_message_id": receipt.provider_message_id})
+            )
+            summary.add(DispatchEvent(now, "", key, "sent", channel, text=rendered.text))
+            self.counters.add("duebot_messages_total", channel=channel, outcome="sent")
+        await self.log.append_many(events)
 
     async def _borrower_id(self, message: Message) -> str | None:
         if message.borrower_id is None:

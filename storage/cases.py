@@ -1,41 +1,33 @@
 """Cases (escalations and complaints): at most one open case per borrower and kind.
 
 A new event about an open case of the same kind is added to it (logged) instead of opening
-another. Queue, priority and deadlines come from ``case_route`` (a table) and the policy.
+another. Queue and priority come from the policy's routing table (``case_route``), deadlines
+from the policy's per-queue SLAs (``sla_deadlines``).
 """
 
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
-from config.policy import Policy
+# The vocabulary lives in config (the routing table is validated against it when the policy
+# loads) and is re-exported here.
+from config.policy import CASE_KINDS as CASE_KINDS
+from config.policy import PRIORITIES as PRIORITIES
+from config.policy import QUEUES as QUEUES
+from config.policy import RISK_LEVELS, Policy, Span
 from storage.interaction_log import InteractionLog, LogEvent
-from storage.models import Borrower, Case
+from storage.models import Borrower, Case, Installment
 
-CASE_KINDS = (
-    "hardship",
-    "complaint",
-    "dispute",
-    "broken_promise",
-    "promise_review",
-    "human_request",
-    "wrong_number",
-    "payment_check",
-    "unclear",
-    "unreachable",
-    "send_unknown",
-    "overdue_30",
-    "overdue_90",
-)
-QUEUES = ("collections", "hardship", "complaints", "disputes", "legal")
-PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("open", "assigned", "waiting", "resolved")
 
 
@@ -46,29 +38,42 @@ class CaseRoute:
     priority: str
 
 
-# Where each kind of case goes. Read top to bottom; the first row for a kind wins.
-ROUTES: tuple[CaseRoute, ...] = (
-    CaseRoute("complaint", "complaints", "high"),
-    CaseRoute("dispute", "disputes", "high"),
-    CaseRoute("hardship", "hardship", "normal"),
-    CaseRoute("overdue_90", "legal", "high"),
-    CaseRoute("overdue_30", "collections", "normal"),
-    CaseRoute("broken_promise", "collections", "normal"),
-    CaseRoute("promise_review", "collections", "normal"),
-    CaseRoute("human_request", "collections", "normal"),
-    CaseRoute("wrong_number", "collections", "normal"),
-    CaseRoute("payment_check", "collections", "normal"),
-    CaseRoute("unclear", "collections", "low"),
-    CaseRoute("unreachable", "collections", "normal"),
-    CaseRoute("send_unknown", "collections", "normal"),
-)
+@dataclass(frozen=True, slots=True)
+class RoutingFacts:
+    """What the routing table looks at besides the kind."""
+
+    dpd: int = 0  # days past due of the oldest unpaid installment (the case's loan, or any)
+    amount: Decimal = Decimal(0)  # overdue amount still owed (the case's loan, or all loans)
+    risk: str = "normal"  # five-level classification of that dpd
 
 
-def case_route(kind: str) -> CaseRoute:
-    for route in ROUTES:
-        if route.kind == kind:
-            return route
-    raise ValueError(f"unknown case kind {kind!r}; allowed: {', '.join(CASE_KINDS)}")
+def case_route(kind: str, policy: Policy, facts: RoutingFacts | None = None) -> CaseRoute:
+    """Queue and priority from the policy's routing table (the first matching row wins)."""
+    facts = facts or RoutingFacts()
+    rule = policy.routing.route(kind, dpd=facts.dpd, amount=facts.amount, risk=facts.risk)
+    return CaseRoute(kind, rule.queue, rule.priority)
+
+
+def risk_level(dpd: int, policy: Policy) -> str:
+    """The five-level classification of ``dpd`` (as scheduler.tiers.loan_classification; storage
+    may not import scheduler, and a test keeps the two in step)."""
+    c = policy.classification
+    floors = (c.special_mention_from_dpd, c.substandard_from_dpd, c.doubtful_from_dpd, c.loss_from_dpd)
+    return RISK_LEVELS[bisect_right(floors, dpd)]
+
+
+async def routing_facts(borrower: Borrower, loan_pk: int | None, now: datetime, policy: Policy) -> RoutingFacts:
+    """Days past due and overdue amount in the borrower's own calendar, read now."""
+    today = now.astimezone(ZoneInfo(borrower.timezone)).date()
+    query = Installment.filter(loan__borrower_id=borrower.id, state__in=("open", "partially_paid"), due_date__lt=today)
+    if loan_pk is not None:
+        query = query.filter(loan_id=loan_pk)
+    rows = await query.values_list("due_date", "amount_due", "amount_paid")
+    if not rows:
+        return RoutingFacts()
+    dpd = (today - min(due for due, _a, _p in rows)).days
+    amount = sum((Decimal(a) - Decimal(p) for _d, a, p in rows), Decimal(0))
+    return RoutingFacts(dpd=dpd, amount=max(amount, Decimal(0)), risk=risk_level(dpd, policy))
 
 
 @cache
@@ -81,26 +86,46 @@ def _holidays(country: str, year: int) -> frozenset[date]:
         return frozenset()
 
 
-def add_working_days(start: datetime, days: int, country: str) -> datetime:
-    """The same time of day ``days`` working days later (weekends and public holidays skipped)."""
-    current = start
+def is_working_day(day: date, country: str) -> bool:
+    return day.weekday() < 5 and day not in _holidays(country, day.year)
+
+
+def add_working_days(start: datetime, days: int, country: str, zone: str | None = None) -> datetime:
+    """The same wall-clock time ``days`` working days later (weekends and public holidays skipped).
+
+    Days are counted in ``zone``'s calendar when given (the servicing team's), so a case opened
+    late on a Friday evening there is not counted as Saturday morning UTC's. Opened on a day off,
+    the count starts from the next working day.
+    """
+    local = start.astimezone(ZoneInfo(zone)) if zone else start
+    day = local.date()
     remaining = days
     while remaining > 0:
-        current += timedelta(days=1)
-        day = current.date()
-        if day.weekday() < 5 and day not in _holidays(country, day.year):
+        day += timedelta(days=1)
+        if is_working_day(day, country):
             remaining -= 1
-    return current
+    moved = datetime.combine(day, local.time(), tzinfo=local.tzinfo)
+    return moved.astimezone(start.tzinfo)
 
 
-def deadlines(kind: str, opened_at: datetime, policy: Policy) -> tuple[datetime | None, datetime | None]:
-    complaints = policy.complaints
-    if kind == "complaint":
-        return (
-            add_working_days(opened_at, complaints.first_response_working_days, complaints.holiday_country),
-            opened_at + timedelta(days=complaints.resolution_calendar_days),
-        )
-    return add_working_days(opened_at, 1, complaints.holiday_country), None
+def add_span(start: datetime, span: Span, policy: Policy) -> datetime:
+    if span.unit == "hours":
+        return start + timedelta(hours=span.amount)
+    if span.unit == "calendar_days":
+        return start + timedelta(days=span.amount)
+    return add_working_days(start, span.amount, policy.complaints.holiday_country, policy.sla.timezone)
+
+
+def sla_deadlines(queue: str, opened_at: datetime, policy: Policy) -> tuple[datetime, datetime | None]:
+    """(first response due, resolution due or None) for a case opened in ``queue`` at ``opened_at``."""
+    first, resolution = policy.sla_for(queue)
+    return add_span(opened_at, first, policy), (add_span(opened_at, resolution, policy) if resolution else None)
+
+
+def deadlines(
+    kind: str, opened_at: datetime, policy: Policy, queue: str | None = None
+) -> tuple[datetime | None, datetime | None]:
+    return sla_deadlines(queue or case_route(kind, policy).queue, opened_at, policy)
 
 
 def new_reference(kind: str, now: datetime) -> str:
@@ -123,14 +148,21 @@ async def open_case(
     actor: str = "system",
     details: dict[str, Any] | None = None,
     notify: CaseNotifier | None = None,
+    facts: RoutingFacts | None = None,
 ) -> tuple[Case, bool]:
-    """Open a case of ``kind`` or add this event to the borrower's open one. Returns (case, created)."""
-    route = case_route(kind)
+    """Open a case of ``kind`` or add this event to the borrower's open one. Returns (case, created).
+
+    Queue and priority come from the policy's routing table, fed with ``facts`` (read from the
+    loan book now when not given).
+    """
+    if facts is None and borrower is not None:
+        facts = await routing_facts(borrower, loan_pk, now, policy)
+    route = case_route(kind, policy, facts)
     open_key = f"{borrower.id}:{kind}" if borrower is not None else None
     existing = await Case.get_or_none(open_key=open_key) if open_key else None
     borrower_id = borrower.borrower_id if borrower else None
     if existing is None:
-        first_due, resolve_due = deadlines(kind, now, policy)
+        first_due, resolve_due = sla_deadlines(route.queue, now, policy)
         for _ in range(5):
             try:
                 case = await Case.create(

@@ -64,9 +64,7 @@ async def import_loan_rows(
 
     existing_borrowers: dict[str, tuple[Any, ...]] = {}
     for part in _chunks(list(borrowers)):
-        for values in await Borrower.filter(borrower_id__in=part).values_list(
-            "id", "borrower_id", *_BORROWER_FIELDS
-        ):
+        for values in await Borrower.filter(borrower_id__in=part).values_list("id", "borrower_id", *_BORROWER_FIELDS):
             existing_borrowers[values[1]] = values
     existing_loans: dict[str, tuple[Any, ...]] = {}
     for part in _chunks(list(loans)):
@@ -76,9 +74,7 @@ async def import_loan_rows(
             existing_loans[values[1]] = values
 
     errors = [
-        RowError(
-            row.where, "loan_id", f"loan {row.loan_id} belongs to borrower {existing_loans[row.loan_id][2]}"
-        )
+        RowError(row.where, "loan_id", f"loan {row.loan_id} belongs to borrower {existing_loans[row.loan_id][2]}")
         for row in loans.values()
         if row.loan_id in existing_loans and existing_loans[row.loan_id][2] != row.borrower_id
     ]
@@ -101,8 +97,7 @@ async def import_loan_rows(
     changed_loans = {
         lid
         for lid, row in loans.items()
-        if lid in existing_loans
-        and (existing_loans[lid][3], existing_loans[lid][4]) != (row.product, row.currency)
+        if lid in existing_loans and (existing_loans[lid][3], existing_loans[lid][4]) != (row.product, row.currency)
     }
     events: list[LogEvent] = []
     for bid in sorted(changed_borrowers):
@@ -133,9 +128,7 @@ async def import_loan_rows(
         borrower_pk: dict[str, int] = {bid: v[0] for bid, v in existing_borrowers.items()}
         new_ids = [b.borrower_id for b in new_borrowers]
         for part in _chunks(new_ids):
-            for pk, bid in (
-                await Borrower.filter(borrower_id__in=part).using_db(conn).values_list("id", "borrower_id")
-            ):
+            for pk, bid in await Borrower.filter(borrower_id__in=part).using_db(conn).values_list("id", "borrower_id"):
                 borrower_pk[bid] = pk
 
         new_loans = [
@@ -222,9 +215,7 @@ async def import_loan_rows(
                 progress(done)
         await Installment.bulk_create(to_create, batch_size=2000, using_db=conn)
         if to_update:
-            await Installment.bulk_update(
-                to_update, fields=["due_date", "amount_due"], batch_size=500, using_db=conn
-            )
+            await Installment.bulk_update(to_update, fields=["due_date", "amount_due"], batch_size=500, using_db=conn)
         if amounts_changed:
             await recompute_loans(amounts_changed, conn=conn)
         if progress:
@@ -257,9 +248,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
     paid_off: list[int] = []
     for part in _chunks(pks, 1000):
         installments = await Installment.filter(loan_id__in=part).using_db(conn).all()
-        payments = (
-            await Payment.filter(loan_id__in=part).using_db(conn).values_list("loan_id", "amount", "paid_at")
-        )
+        payments = await Payment.filter(loan_id__in=part).using_db(conn).values_list("loan_id", "amount", "paid_at")
         loans = {loan.id: loan for loan in await Loan.filter(id__in=part).using_db(conn)}
         by_loan: dict[int, list[Installment]] = {}
         for inst in installments:
@@ -271,9 +260,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
         for loan_pk, items in by_loan.items():
             result = allocate(
                 [
-                    InstallmentBalance(
-                        i.id, (i.due_date, i.installment_no), Decimal(i.amount_due), i.state == "waived"
-                    )
+                    InstallmentBalance(i.id, (i.due_date, i.installment_no), Decimal(i.amount_due), i.state == "waived")
                     for i in items
                 ],
                 pay_by_loan.get(loan_pk, []),
@@ -291,9 +278,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
                     inst.state, inst.amount_paid, inst.paid_at = alloc.state, alloc.amount_paid, alloc.paid_at
                     changed.append(inst)
             loan = loans[loan_pk]
-            status = (
-                "paid_off" if result.paid_off else ("active" if loan.status == "paid_off" else loan.status)
-            )
+            status = "paid_off" if result.paid_off else ("active" if loan.status == "paid_off" else loan.status)
             if status != loan.status:
                 if status == "paid_off":
                     paid_off.append(loan_pk)
@@ -318,9 +303,7 @@ async def import_payment_rows(
     loan_ids = sorted({r.loan_id for r in rows})
     loans: dict[str, tuple[int, str]] = {}
     for part in _chunks(loan_ids):
-        for pk, lid, bid in await Loan.filter(loan_id__in=part).values_list(
-            "id", "loan_id", "borrower__borrower_id"
-        ):
+        for pk, lid, bid in await Loan.filter(loan_id__in=part).values_list("id", "loan_id", "borrower__borrower_id"):
             loans[lid] = (pk, bid)
     known: dict[str, tuple[str, Decimal, datetime]] = {}
     for part in _chunks(sorted({r.payment_id for r in rows})):

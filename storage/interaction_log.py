@@ -82,8 +82,7 @@ class InteractionLog:
         async with in_transaction() as conn:
             if is_postgres_connection(conn):
                 await conn.execute_query(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) "
-                    "FROM unnest($1::text[]) AS c ORDER BY c",
+                    "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) FROM unnest($1::text[]) AS c ORDER BY c",
                     [chains],
                 )
             heads = await _heads(chains, conn)

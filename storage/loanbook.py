@@ -341,9 +341,7 @@ def check_loan_book(rows: Iterable[LoanRow], unit: str = "line") -> list[RowErro
                 registry[ident] = (row.where, values)
             elif first[1] != values:
                 errors.append(
-                    RowError(
-                        row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}"
-                    )
+                    RowError(row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}")
                 )
     return errors
 

@@ -228,10 +228,39 @@ class StaffUser(Model):
     telegram_user_id = fields.BigIntField(null=True, unique=True)
     # Bumped on disable or password reset so existing console sessions end.
     session_epoch = fields.IntField(default=0)
+    # Off while away (leave, off shift): automatic assignment skips the member.
+    available = fields.BooleanField(default=True)
     created_at = fields.DatetimeField()
 
     class Meta:
         table = "staff_users"
+
+
+class LoginThrottle(Model):
+    """Failed console logins per key ("user:<name>" or "addr:<ip>"); a full count locks the key."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    failures = fields.IntField(default=0)
+    first_failure_at = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "login_throttle"
+
+
+class EscalationMark(Model):
+    """One row per event already escalated (an installment crossing 30 days past due, a message
+    left unknown, a missed first response), so a scheduler pass never escalates it twice."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=40)  # overdue_30, overdue_90, send_unknown, unreachable, sla_first_response
+    ref = fields.BigIntField()  # the installment, message, borrower or case it is about
+    case_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "escalation_marks"
+        unique_together = (("kind", "ref"),)
 
 
 class Case(Model):
@@ -308,3 +337,55 @@ class Counter(Model):
     class Meta:
         table = "counters"
         unique_together = (("name", "labels"),)
+
+
+class LinkCode(Model):
+    """A one-time code that links a Telegram chat to a borrower through ``/start CODE``.
+
+    Issued for SMS reminders or by staff; single use (``used_at``) and expiring (``expires_at``).
+    """
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    borrower_id: int
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="link_codes", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    issued_by = fields.CharField(max_length=100, default="system")
+    used_at = fields.DatetimeField(null=True)
+    used_chat_id = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "link_codes"
+
+
+class ConversationContext(Model):
+    """What the bot last asked a borrower ("on what date?", "what do you need?"), for a limited
+    time: the next reply within it is read in that context. One row per borrower at most."""
+
+    id = fields.IntField(primary_key=True)
+    borrower_id: int
+    borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
+        "models.Borrower", related_name="conversation_contexts", unique=True, on_delete=fields.CASCADE
+    )
+    awaiting = fields.CharField(max_length=20)  # promise_date, clarification
+    channel = fields.CharField(max_length=10)
+    expires_at = fields.DatetimeField()
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "conversation_contexts"
+
+
+class ServiceLease(Model):
+    """A named lease one process holds at a time (e.g. the Telegram long poller)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    owner = fields.CharField(max_length=100)
+    until = fields.DatetimeField()
+
+    class Meta:
+        table = "service_leases"

@@ -210,10 +210,15 @@ async def recover_abandoned(now: datetime) -> tuple[list[int], list[int]]:
         )
     lost = await Message.filter(status="sending", lease_until__lt=now).values_list("id", flat=True)
     if lost:
+        from tortoise.expressions import F
+
         await Message.filter(id__in=lost, status="sending").update(
             status="unknown",
             lease_owner=None,
             lease_until=None,
+            # It counts toward the caps like any unknown outcome: from when it was marked sending
+            # (the last update before the crash), since it may have reached the borrower.
+            sent_at=F("updated_at"),
             updated_at=now,
             guard_reason="the process stopped while sending; the provider may have the message",
         )

@@ -63,9 +63,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         settings = request.app[SERVICES].settings
         token = settings.api_token.get_secret_value() if settings.api_token else None
         if not bearer_ok(request, token):
-            response = error(
-                401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required"
-            )
+            response = error(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
     try:

@@ -57,9 +57,7 @@ async def post_payment(request: web.Request) -> web.Response:
         )
     services = request.app[SERVICES]
     try:
-        result, _created = await import_payment_rows(
-            [row], now=services.clock(), log=services.log, actor="api"
-        )
+        result, _created = await import_payment_rows([row], now=services.clock(), log=services.log, actor="api")
     except RowsRefused as refused:
         problem = refused.errors[0]
         if problem.field == "loan_id":

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.api import docs_replies, docs_staff
 from bot.api.common import json_response
 
 
@@ -213,9 +214,7 @@ PATHS: dict[str, Any] = {
     "/api/v1/borrowers/{borrower_id}": {
         "get": {
             "summary": "A borrower with contact state and restrictions",
-            "parameters": [
-                {"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ],
+            "parameters": [{"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": _json(_ref("Borrower"), "the borrower"), "404": _ERROR, **_AUTH},
         }
     },
@@ -234,6 +233,14 @@ PATHS: dict[str, Any] = {
         }
     },
 }
+
+
+# Reply handling's read API (promises, cases, timelines) documents itself beside its handlers.
+SCHEMAS.update(docs_replies.SCHEMAS)
+PATHS.update(docs_replies.PATHS)
+# Case actions and restrictions (the staff issue), likewise.
+SCHEMAS.update(docs_staff.SCHEMAS)
+PATHS.update(docs_staff.PATHS)
 
 
 def document() -> dict[str, Any]:

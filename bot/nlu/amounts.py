@@ -21,7 +21,13 @@ _NUM: Final = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _CURRENCY_BEFORE: Final = r"us\$|\$|¥|€|£|\busd|\brmb|\bcny"
 _CURRENCY_AFTER: Final = r"dollars?\b|bucks?\b|usd\b|rmb\b|cny\b|yuan\b|元|块钱|块|¥"
 _MULTIPLIERS: Final[dict[str, int]] = {
-    "k": 1000, "grand": 1000, "thousand": 1000, "hundred": 100, "千": 1000, "万": 10000, "百": 100,
+    "k": 1000,
+    "grand": 1000,
+    "thousand": 1000,
+    "hundred": 100,
+    "千": 1000,
+    "万": 10000,
+    "百": 100,
 }
 _MULT: Final = r"k(?![a-z])|grand\b|thousand\b|hundred\b|千|万|百"
 

@@ -16,8 +16,10 @@ from .normalize import normalize
 
 # Hedged promises ("maybe I can pay Friday", "I'll try to pay") are still promises by the
 # README, but the follow-up logic should know they are soft.
-_HEDGE: Final = lazy(r"\b(?:maybe|might|hope|hopefully|try|trying|perhaps|possibly|probably|if)\b|可能|也许|尽量|"
-                     r"争取|看看")
+_HEDGE: Final = lazy(
+    r"\b(?:maybe|might|hope|hopefully|try|trying|perhaps|possibly|probably|if)\b|可能|也许|尽量|"
+    r"争取|看看"
+)
 HEDGE_FACTOR: Final = 0.75
 
 
@@ -53,5 +55,3 @@ def classify(text: str, today: dt.date) -> Classification:
         if _HEDGE.search(normalized):
             confidence *= HEDGE_FACTOR
     return Classification(text, intent, confidence, promise_date, amount, language, also)
-
-

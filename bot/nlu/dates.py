@@ -39,20 +39,62 @@ class DateMention:
 Resolver = Callable[["re.Match[str]", dt.date], "dt.date | None"]
 
 _WEEKDAYS: Final[dict[str, int]] = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
     # Ambiguous abbreviations ("I sat", "the sun", "wed") are only read after a cue word.
-    "mon": 0, "wed": 2, "sat": 5, "sun": 6,
+    "mon": 0,
+    "wed": 2,
+    "sat": 5,
+    "sun": 6,
 }
 _ZH_WEEKDAYS: Final[dict[str, int]] = {
-    "一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+    "一": 0,
+    "二": 1,
+    "三": 2,
+    "四": 3,
+    "五": 4,
+    "六": 5,
+    "日": 6,
+    "天": 6,
     # Typed with digits too: 周5, 星期6, 周7 (= Sunday).
-    "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6,
+    "1": 0,
+    "2": 1,
+    "3": 2,
+    "4": 3,
+    "5": 4,
+    "6": 5,
+    "7": 6,
 }
 _MONTHS: Final[dict[str, int]] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 
 _WD: Final = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
@@ -71,6 +113,7 @@ _SEGMENT_BREAK: Final = lazy(r"[,.;!?，。；！？]|\b(?:and|but|so|then)\b|�
 
 
 # --- calendar arithmetic -----------------------------------------------------------
+
 
 def _monday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=today.weekday())
@@ -142,6 +185,7 @@ def _day_of_month(today: dt.date, months_ahead: int, day: int) -> dt.date | None
 
 # --- resolvers -------------------------------------------------------------------------
 
+
 def _none(_m: re.Match[str], _today: dt.date) -> dt.date | None:
     return None
 
@@ -191,7 +235,7 @@ def _zh_month_day(m: re.Match[str], today: dt.date) -> dt.date | None:
 
 
 def _named_month_end(m: re.Match[str], today: dt.date) -> dt.date | None:
-    """"12月底", "end of December": the last day of that month, next occurrence."""
+    """ "12月底", "end of December": the last day of that month, next occurrence."""
     name = m.group("month")
     month = _MONTHS.get(name) or parse_small(name)
     if month is None or not 1 <= month <= 12:
@@ -259,10 +303,16 @@ _DAY_EN: Final = r"(?P<day>\d{1,2})"
 
 _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     # Past: worth finding only so that they resolve to nothing.
-    (rf"\b(?:yesterday|last\s+(?:night|week(?:end)?|month|year|{_WD}|{_WD_ABBR})|"
-     rf"(?:\d+|{EN_NUMBER})\s+(?:days?|weeks?|months?|years?)\s+ago)\b", _none),
-    (rf"昨天|昨晚|昨日|前天|上上?(?:个)?(?:{_ZH_WEEK}|月)[一二三四五六日天末底]?|"
-     rf"{ZH_SMALL}\s*(?:个)?\s*(?:天|{_ZH_WEEK}|月)\s*(?:之|以)?前(?![还付转打])", _none),
+    (
+        rf"\b(?:yesterday|last\s+(?:night|week(?:end)?|month|year|{_WD}|{_WD_ABBR})|"
+        rf"(?:\d+|{EN_NUMBER})\s+(?:days?|weeks?|months?|years?)\s+ago)\b",
+        _none,
+    ),
+    (
+        rf"昨天|昨晚|昨日|前天|上上?(?:个)?(?:{_ZH_WEEK}|月)[一二三四五六日天末底]?|"
+        rf"{ZH_SMALL}\s*(?:个)?\s*(?:天|{_ZH_WEEK}|月)\s*(?:之|以)?前(?![还付转打])",
+        _none,
+    ),
     # Explicit dates with a year.
     (r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*(?:日|号)?(?!\d)", _iso),
     (r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])", _us_full),
@@ -273,10 +323,15 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (rf"(?:本|这个?)月\s*的?\s*(?P<day>{ZH_SMALL})\s*(?:号|日)", _month_offset_day(0)),
     (rf"\b(?:the\s+)?{_DAY_EN}{_ORD}?\s+(?:of\s+)?this\s+month\b", _month_offset_day(0)),
     # Month names: "Dec 20", "December 18th, 2026", "20 Dec", "the 20th of December".
-    (rf"\b(?P<month>{_MONTH[1:-1]})\.?\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\b(?:,?\s*(?P<year>\d{{4}})\b)?",
-     _month_name_day),
-    (rf"\b(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\s+(?:of\s+)?(?P<month>{_MONTH[1:-1]})\b\.?"
-     rf"(?:,?\s*(?P<year>\d{{4}})\b)?", _month_name_day),
+    (
+        rf"\b(?P<month>{_MONTH[1:-1]})\.?\s+(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\b(?:,?\s*(?P<year>\d{{4}})\b)?",
+        _month_name_day,
+    ),
+    (
+        rf"\b(?:the\s+)?(?P<day>\d{{1,2}}){_ORD}?\s+(?:of\s+)?(?P<month>{_MONTH[1:-1]})\b\.?"
+        rf"(?:,?\s*(?P<year>\d{{4}})\b)?",
+        _month_name_day,
+    ),
     (rf"(?<![\d个])({ZH_SMALL})\s*月\s*({ZH_SMALL})\s*(?:日|号)?", _zh_month_day),
     (rf"(?<![\d个])(?P<month>{ZH_SMALL})\s*月\s*(?:份)?\s*[底末]", _named_month_end),
     (rf"\bend\s+of\s+(?P<month>{_MONTH[1:-1]})\b", _named_month_end),
@@ -285,8 +340,11 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (r"大后天", _offset(3)),
     (r"\b(?:the\s+)?day\s+after\s+tomorrow\b|后天", _offset(2)),
     (r"\btomorrow\b|明天|明日|明儿|明早|明晚", _offset(1)),
-    (r"\b(?:today|tonight|this\s+(?:evening|afternoon|morning)|later\s+today|"
-     r"end\s+of\s+(?:the\s+)?day|eod|close\s+of\s+business)\b|今天|今日|今晚|今儿|今早|今夜|当天", _offset(0)),
+    (
+        r"\b(?:today|tonight|this\s+(?:evening|afternoon|morning)|later\s+today|"
+        r"end\s+of\s+(?:the\s+)?day|eod|close\s+of\s+business)\b|今天|今日|今晚|今儿|今早|今夜|当天",
+        _offset(0),
+    ),
     (rf"\b(?:in|within|after|inside)\s+(?:(?:the\s+)?next\s+)?{_N_EN}\s+(?P<unit>days?|weeks?)\b", _in_n),
     (rf"\b{_N_EN}\s+(?P<unit>days?|weeks?)\s+(?:from\s+(?:now|today)|later|time)\b", _in_n),
     (rf"{_N_ZH}\s*(?:个)?\s*(?P<unit>天|日|周|星期|礼拜)\s*(?:之后|以后|后|之内|以内|内)", _in_n),
@@ -303,19 +361,26 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (r"\b(?:the\s+)?week\s+after\s+next\b|下下个?(?:周|星期|礼拜)", _week_end(2)),
     (r"\b(?:end\s+of\s+)?next\s+week\b|下个?(?:周|星期|礼拜)", _week_end(1)),
     (r"\bweekend\b|周末", _week_end(0)),
-    (r"\b(?:end\s+of\s+(?:the\s+|this\s+)?week|(?:this|the|current)\s+week)\b|本周|这个?(?:周|星期|"
-     r"礼拜)", _week_end(0)),
+    (
+        r"\b(?:end\s+of\s+(?:the\s+|this\s+)?week|(?:this|the|current)\s+week)\b|本周|这个?(?:周|星期|"
+        r"礼拜)",
+        _week_end(0),
+    ),
     # Months and the year.
     (r"\b(?:beginning|start|early|middle|mid)[\s-]*(?:of\s+)?(?:the\s+)?next\s+month\b|下个?月[初中]|月[初中]", _none),
     (r"\b(?:end\s+of\s+)?(?:the\s+)?next\s+month\b|下个?月[底末]?", _month_end(1)),
-    (r"\b(?:end\s+of\s+(?:the\s+|this\s+)?month|month[\s-]?end|this\s+month)\b|(?:本|这个?)?月[底末]|本月|这个月|月内",
-     _month_end(0)),
+    (
+        r"\b(?:end\s+of\s+(?:the\s+|this\s+)?month|month[\s-]?end|this\s+month)\b|(?:本|这个?)?月[底末]|本月|这个月|月内",
+        _month_end(0),
+    ),
     (r"\b(?:end\s+of\s+(?:the\s+|this\s+)?year|year[\s-]?end)\b|年[底末]", _year_end),
     (r"\bnext\s+year\b|明年", _none),
     # A day of the month alone: "the 15th", "on the 1st", "15号", "十五日".
     (rf"(?<![\d.,$¥])(?:\bthe\s+)?\b{_DAY_EN}{_ORD}\b", _day_alone),
-    (rf"\bthe\s+{_DAY_EN}\b(?!\s*(?:days?|weeks?|months?|years?|hours?|dollars?|bucks|usd|rmb|%|k\b|am\b|pm\b|[:.,]\d))",
-     _day_alone),
+    (
+        rf"\bthe\s+{_DAY_EN}\b(?!\s*(?:days?|weeks?|months?|years?|hours?|dollars?|bucks|usd|rmb|%|k\b|am\b|pm\b|[:.,]\d))",
+        _day_alone,
+    ),
     (rf"\b(?:on|by|before|until|till)\s+the\s+(?P<day>{'|'.join(ORDINAL_WORDS)})\b", _day_alone),
     (rf"(?<![\d.])(?P<day>{ZH_SMALL})\s*(?:号|日)(?!元)", _day_alone),
 )

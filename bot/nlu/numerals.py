@@ -13,8 +13,19 @@ from typing import Final
 from .lazyre import lazy
 
 ZH_DIGITS: Final[dict[str, int]] = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
 }
 ZH_UNITS: Final[dict[str, int]] = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
@@ -24,18 +35,44 @@ ZH_UNITS: Final[dict[str, int]] = {"十": 10, "百": 100, "千": 1000, "万": 10
 # The look-behind anchors a match at the start of a run, which also keeps scanning long
 # digit runs linear instead of quadratic.
 ZH_NUMBER: Final = (
-    r"(?:(?<![0-9.一二两俩三四五六七八九十百千万零〇])[0-9一二两俩三四五六七八九十][0-9.一二两俩三四五六七八九十百千万零〇]*)"
+    r"(?:(?<![0-9.一二两俩三四五六七八九十百千万零〇])"
+    r"[0-9一二两俩三四五六七八九十][0-9.一二两俩三四五六七八九十百千万零〇]*)"
 )
 ZH_SMALL: Final = r"(?:[0-9]{1,2}|[一二两三四五六七八九十]{1,3})"
 
 _TOKEN_RE: Final = lazy(r"\d+(?:\.\d+)?|[零〇一二两俩三四五六七八九十百千万]")
 
 EN_UNITS: Final[dict[str, int]] = {
-    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 EN_SCALES: Final[dict[str, int]] = {"hundred": 100, "thousand": 1000}
 EN_WORD: Final = r"(?:" + "|".join(sorted(set(EN_UNITS) | set(EN_SCALES), key=len, reverse=True)) + r")"
@@ -43,10 +80,27 @@ EN_WORD: Final = r"(?:" + "|".join(sorted(set(EN_UNITS) | set(EN_SCALES), key=le
 EN_NUMBER: Final = rf"\b{EN_WORD}(?:[\s-]+(?:and\s+)?{EN_WORD})*\b"
 
 ORDINAL_WORDS: Final[dict[str, int]] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
 }
 
 
@@ -59,8 +113,8 @@ def parse_zh_number(text: str) -> Decimal | None:
     tokens = _TOKEN_RE.findall(text)
     if not tokens or "".join(tokens) != text:
         return None
-    total = Decimal(0)      # everything already multiplied by 万
-    section = Decimal(0)    # the part below 万
+    total = Decimal(0)  # everything already multiplied by 万
+    section = Decimal(0)  # the part below 万
     pending: Decimal | None = None  # a number not yet attached to a unit
     last_unit = 0
     zero_seen = False

@@ -26,21 +26,33 @@ _PAY_VERB_EN: Final = (
 _GAP_EN: Final = r"(?:\s+(?!(?:but|and|so|then|though|i|i'll|i'm|we|will|can)\b)[\w']+){0,3}?"
 
 NEGATED_PAYMENT: Final[tuple[Cue, ...]] = cues(
-    "hardship", "en",
-    (STRONG, r"\b(?:can't|cannot|can not|couldn't|could not|unable to|won't be able to|will not be able to|"
-             r"not able to|not going to be able to|no way (?:i|we) can|impossible (?:for me )?to|"
-             r"not in a position to|(?:don't|do not) have (?:the |enough )?(?:money|funds|cash) to|"
-             r"(?:don't|do not) have enough to|not enough (?:money )?to)" + _GAP_EN + r"\s+" + _PAY_VERB_EN),
+    "hardship",
+    "en",
+    (
+        STRONG,
+        r"\b(?:can't|cannot|can not|couldn't|could not|unable to|won't be able to|will not be able to|"
+        r"not able to|not going to be able to|no way (?:i|we) can|impossible (?:for me )?to|"
+        r"not in a position to|(?:don't|do not) have (?:the |enough )?(?:money|funds|cash) to|"
+        r"(?:don't|do not) have enough to|not enough (?:money )?to)" + _GAP_EN + r"\s+" + _PAY_VERB_EN,
+    ),
     # Refusals are not promises either; they are weaker evidence of hardship.
-    (WEAK, r"\b(?:won't|will not|not going to|refuse to|never going to|i'm not|i am not)" + _GAP_EN
-           + r"\s+(?:pay|paying)\b"),
+    (
+        WEAK,
+        r"\b(?:won't|will not|not going to|refuse to|never going to|i'm not|i am not)"
+        + _GAP_EN
+        + r"\s+(?:pay|paying)\b",
+    ),
     # A bare "I can't" / "...but couldn't" answers a reminder: it is about paying.
     (WEAK, r"^(?:no\W*|sorry\W*)?(?:i\s+)?(?:can't|cannot)\W*$|\b(?:couldn't|could not|can't|cannot)\W*$"),
 ) + cues(
-    "hardship", "zh",
-    (EXACT, r"还不(?:了|上|起|清|出|完)|(?:没|没有|无)(?:能力|办法|法子|法|钱)[^,，。!?！？]{0,2}?(?:还|支付|偿还|付)|"
-            r"无法[^,，。!?！？]{0,4}?(?:还|支付|偿还|付)|无力(?:还|偿还|支付)|不能(?:按时)?(?:还|付|支付)|"
-            r"付不(?:起|了|出)|拿不出|凑不(?:齐|够|到|出)|交不(?:起|了|上)|转不了|没有?(?:还款|偿还|支付)能力"),
+    "hardship",
+    "zh",
+    (
+        EXACT,
+        r"还不(?:了|上|起|清|出|完)|(?:没|没有|无)(?:能力|办法|法子|法|钱)[^,，。!?！？]{0,2}?(?:还|支付|偿还|付)|"
+        r"无法[^,，。!?！？]{0,4}?(?:还|支付|偿还|付)|无力(?:还|偿还|支付)|不能(?:按时)?(?:还|付|支付)|"
+        r"付不(?:起|了|出)|拿不出|凑不(?:齐|够|到|出)|交不(?:起|了|上)|转不了|没有?(?:还款|偿还|支付)能力",
+    ),
     (WEAK, r"(?<!还)不(?:想|打算|准备|会)?还(?:了|钱|款)?(?![不没])"),
 )
 
@@ -52,50 +64,80 @@ _NEGATED_PAST: Final = lazy(
 )
 
 PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
-    "already_paid", "en",
-    (EXACT, r"\balready\s+(?:[\w']+\s+){0,2}?(?:paid|pay|sent|transferred|made|done|settled|cleared|deposited|wired|"
-            r"covered)\b"),
+    "already_paid",
+    "en",
+    (
+        EXACT,
+        r"\balready\s+(?:[\w']+\s+){0,2}?(?:paid|pay|sent|transferred|made|done|settled|cleared|deposited|wired|"
+        r"covered)\b",
+    ),
     (STRONG, r"\b(?:paid|pay|sent|transferred)\b[^.!?;]{0,25}\balready\b"),
     (STRONG, r"\bmade\s+(?:[\w']+\s+){0,2}?payments?\b"),
-    (STRONG, r"\bpayment\s+(?:was|has been|is|got|had been|went)\s+(?:already\s+)?(?:made|sent|done|completed|"
-             r"processed|submitted|through|paid)\b|\bpayment\s+(?:done|complete|completed|sent|made|successful|"
-             r"went through)\b"),
-    (STRONG, r"\b(?:i|we|i've|i have|we've|just|already)\s+(?:just\s+|already\s+)?(?:sent|transferred|wired|deposited|"
-             r"settled|cleared)\b"),
-    (STRONG, r"\b(?:was|were|has been|have been|had been|got)\s+(?:already\s+)?(?:paid|sent|transferred|deposited|"
-             r"wired|settled|cleared)\b"),
-    (STRONG, r"\b(?:sent|transferred|wired|deposited)\s+(?:you\s+|over\s+)?(?:the\s+|my\s+|your\s+|it\s+)?(?:money|"
-             r"payment|funds|cash|amount|it|\$|\d)"),
-    (WEAK, r"\b(?:check|see)\s+(?:your|the|my)\s+(?:records|system|account|bank|statement)\b|\breceipt\b|"
-           r"\bconfirmation (?:number|code)\b"),
+    (
+        STRONG,
+        r"\bpayment\s+(?:was|has been|is|got|had been|went)\s+(?:already\s+)?(?:made|sent|done|completed|"
+        r"processed|submitted|through|paid)\b|\bpayment\s+(?:done|complete|completed|sent|made|successful|"
+        r"went through)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:i|we|i've|i have|we've|just|already)\s+(?:just\s+|already\s+)?(?:sent|transferred|wired|deposited|"
+        r"settled|cleared)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:was|were|has been|have been|had been|got)\s+(?:already\s+)?(?:paid|sent|transferred|deposited|"
+        r"wired|settled|cleared)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:sent|transferred|wired|deposited)\s+(?:you\s+|over\s+)?(?:the\s+|my\s+|your\s+|it\s+)?(?:money|"
+        r"payment|funds|cash|amount|it|\$|\d)",
+    ),
+    (
+        WEAK,
+        r"\b(?:check|see)\s+(?:your|the|my)\s+(?:records|system|account|bank|statement)\b|\breceipt\b|"
+        r"\bconfirmation (?:number|code)\b",
+    ),
 ) + cues(
-    "already_paid", "zh",
+    "already_paid",
+    "zh",
     (EXACT, r"已(?:经)?[^不没未,，。!?！？\s]{0,4}?(?:还|付|转|打款|打钱|汇|支付|结清|缴|交)(?![不没有是在要])"),
     (STRONG, r"(?:还|付|转|打款|打钱|汇|支付|还款|转账|付款|缴)过(?!几|两|一|来|去)"),
-    (STRONG, r"(?:昨天|昨晚|前天|上周|上星期|上个?月|刚才|刚刚|(?<!一)早就|早已|"
-             r"之前就)[^不没未,，。!?！？]{0,6}?(?:还|转|付|打款|打钱|汇|缴|交)(?![不没])"),
+    (
+        STRONG,
+        r"(?:昨天|昨晚|前天|上周|上星期|上个?月|刚才|刚刚|(?<!一)早就|早已|"
+        r"之前就)[^不没未,，。!?！？]{0,6}?(?:还|转|付|打款|打钱|汇|缴|交)(?![不没])",
+    ),
     (MEDIUM, r"请查收|查收一下|转账记录|付款记录|还款记录|截图"),
-    (STRONG, r"刚(?:刚|才)?(?:还|转|付|打款|打钱|汇)(?:完|好|过|清|上)|(?:款|钱)(?:已经?|都)(?:打|转|付|汇|还)|"
-             r"(?:打|转|汇)过去了"),
+    (
+        STRONG,
+        r"刚(?:刚|才)?(?:还|转|付|打款|打钱|汇)(?:完|好|过|清|上)|(?:款|钱)(?:已经?|都)(?:打|转|付|汇|还)|"
+        r"(?:打|转|汇)过去了",
+    ),
 )
 
 # Past-tense cues that a future frame turns around: "I'll have it paid off by Friday",
 # "明天就还了". They count only when the clause before them has no future marker.
 GUARDED_PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
-    "already_paid", "en",
+    "already_paid",
+    "en",
     (MEDIUM, r"(?<!get )(?<!got )(?<!gets )(?<!getting )(?<!be )(?<!to )\bpaid\b"),
     # Non-native past: "I pay yesterday" (but not "I was going to pay yesterday").
     (MEDIUM, r"\bpay\s+(?:[\w']+\s+)?(?:yesterday|last\s+\w+|\w+\s+days?\s+ago)\b"),
 ) + cues(
-    "already_paid", "zh",
+    "already_paid",
+    "zh",
     (MEDIUM, r"(?<![不没好])(?:还|付|转|打款|打钱|汇款|转账|支付|还款|缴费|付款|还清|结清|还上|还完|交)了"),
 )
 _FUTURE_EN: Final = lazy(
     r"\b(?:will|'ll|shall|going to|was going to|plan to|want to|wanted to|need to|have to|to be|when|once|after|"
     r"until|can|could|would|if|tried to)\b"
 )
-_FUTURE_ZH: Final = lazy(r"明天|后天|下周|下个?月|月底|会|要|马上|等|过几天|周[一二三四五六日天末]|星期|礼拜|号|"
-                         r"之后|以后|再")
+_FUTURE_ZH: Final = lazy(
+    r"明天|后天|下周|下个?月|月底|会|要|马上|等|过几天|周[一二三四五六日天末]|星期|礼拜|号|"
+    r"之后|以后|再"
+)
 _PAST_ZH: Final = lazy(r"已|昨|前天|刚|上周|上个?月|早就")
 _FRAME_CHARS: Final = 60
 _CLAUSE_BREAK: Final = lazy(r"[.!?;,，。！？；]|\bbut\b|但是|不过")
@@ -122,7 +164,7 @@ class Polarity:
     """Negation/tense findings for one reply."""
 
     hits: tuple[Cue, ...]  # hardship (cannot pay) and already_paid (paid) cues that fired
-    promise_view: str      # the text with negated, past and interrogative spans blanked
+    promise_view: str  # the text with negated, past and interrogative spans blanked
 
 
 def analyse(text: str) -> Polarity:

@@ -21,64 +21,120 @@ from .keywords import SAFETY_CUES
 from .normalize import ACK_EMOJI
 
 HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
-    "hardship", "en",
+    "hardship",
+    "en",
     (STRONG, r"\b(?:lost|losing|lose)\s+(?:my|our|his|her)\s+(?:job|work|income|business|house|home)\b"),
-    (STRONG, r"\b(?:laid off|got fired|been fired|was fired|unemployed|jobless|out of work|no job|no income|"
-             r"furloughed|made redundant)\b"),
+    (
+        STRONG,
+        r"\b(?:laid off|got fired|been fired|was fired|unemployed|jobless|out of work|no job|no income|"
+        r"furloughed|made redundant)\b",
+    ),
     (STRONG, r"\b(?:hospital|hospitali[sz]ed|surgery|cancer|chemo|icu|emergency room|medical bills?)\b"),
     (STRONG, r"\b(?:passed away|died|death in (?:the|my) family|funeral|bereavement)\b"),
-    (STRONG, r"\b(?:flood|flooded|flooding|hurricane|earthquake|wildfire|tornado|typhoon|storm damage|house fire|"
-             r"disaster|evacuated|destroyed)\b"),
+    (
+        STRONG,
+        r"\b(?:flood|flooded|flooding|hurricane|earthquake|wildfire|tornado|typhoon|storm damage|house fire|"
+        r"disaster|evacuated|destroyed)\b",
+    ),
     (MEDIUM, r"\b(?:accident|injured|injury|disabled|disability|pregnant|covid|illness)\b"),
     (MEDIUM, r"\b(?:sick|ill)\b(?!\s+(?:of|and tired)\b)"),
     (STRONG, r"\bextension\b|\bextend\s+(?:the\s+|my\s+)?(?:due date|deadline|loan|payment)\b"),
-    (STRONG, r"\bmore time\b|\b(?:more|few more|couple more|extra|\w+ more)\s+(?:days|weeks|months)\b|"
-             r"\b(?:one|a|an|another)\s+(?:more|extra)\s+(?:day|week|month)\b|\banother\s+(?:week|month|few days)\b"),
-    (STRONG, r"\bneed\s+(?:some\s+|a little\s+|a bit of\s+)?time\b|"
-             r"\bgive\s+me\s+(?:\w+\s+)?(?:more\s+)?(?:time|days|weeks)\b"),
+    (
+        STRONG,
+        r"\bmore time\b|\b(?:more|few more|couple more|extra|\w+ more)\s+(?:days|weeks|months)\b|"
+        r"\b(?:one|a|an|another)\s+(?:more|extra)\s+(?:day|week|month)\b|\banother\s+(?:week|month|few days)\b",
+    ),
+    (
+        STRONG,
+        r"\bneed\s+(?:some\s+|a little\s+|a bit of\s+)?time\b|"
+        r"\bgive\s+me\s+(?:\w+\s+)?(?:more\s+)?(?:time|days|weeks)\b",
+    ),
     # "installments" as a request ("pay in installments"), not "this month's installment".
-    (STRONG, r"\bpayment\s+(?:plan|arrangement)\b|\b(?:in|into|by|monthly|smaller|weekly)\s+instal+ments\b|"
-             r"\binstal+ment\s+plan\b|\bpay\s+(?:it\s+)?in\s+(?:parts|pieces)\b|\bsplit\s+(?:the|my|it|this)\b"),
-    (STRONG, r"\b(?:reduce|lower|decrease|cut)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:payments?|amount|interest|instal+ment|"
-             r"balance|rate|fees?)\b|\bpay\s+less\b|\bsmaller\s+payments?\b|\bsettle\s+for\s+less\b"),
-    (STRONG, r"\b(?:defer|deferral|deferment|postpone|postponing|pause|suspend|forbearance)\b|"
-             r"(?<!for the )(?<!sorry about the )\bdelay\b"),
-    (STRONG, r"\bhardship\b|"
-             r"\b(?:financial|money)\s+(?:difficult(?:y|ies)|problems?|trouble|hardship|issues?|crisis)\b"),
+    (
+        STRONG,
+        r"\bpayment\s+(?:plan|arrangement)\b|\b(?:in|into|by|monthly|smaller|weekly)\s+instal+ments\b|"
+        r"\binstal+ment\s+plan\b|\bpay\s+(?:it\s+)?in\s+(?:parts|pieces)\b|\bsplit\s+(?:the|my|it|this)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:reduce|lower|decrease|cut)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:payments?|amount|interest|instal+ment|"
+        r"balance|rate|fees?)\b|\bpay\s+less\b|\bsmaller\s+payments?\b|\bsettle\s+for\s+less\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:defer|deferral|deferment|postpone|postponing|pause|suspend|forbearance)\b|"
+        r"(?<!for the )(?<!sorry about the )\bdelay\b",
+    ),
+    (
+        STRONG,
+        r"\bhardship\b|"
+        r"\b(?:financial|money)\s+(?:difficult(?:y|ies)|problems?|trouble|hardship|issues?|crisis)\b",
+    ),
     (MEDIUM, r"\bfinancially\b|\bstruggl(?:e|ing)\b|\bbehind on\s+(?:my\s+)?(?:bills|rent|payments)\b"),
     (STRONG, r"\b(?:broke|bankrupt|bankruptcy)\b"),
-    (STRONG, r"\b(?:no|not enough|(?:don't|do not|won't|will not|doesn't) have (?:any|the|enough)?|haven't got (?:any|"
-             r"the)?|short (?:of|on))\s*(?:money|cash|funds|income)\b"),
-    (STRONG, r"\b(?:money|cash|things|finances)(?:'s|'re|\s+is|\s+are)\s+(?:really\s+|very\s+|so\s+|a bit\s+)?tight\b|"
-             r"\btight on (?:money|cash)\b"),
+    (
+        STRONG,
+        r"\b(?:no|not enough|(?:don't|do not|won't|will not|doesn't) have (?:any|the|enough)?|haven't got (?:any|"
+        r"the)?|short (?:of|on))\s*(?:money|cash|funds|income)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:money|cash|things|finances)(?:'s|'re|\s+is|\s+are)\s+(?:really\s+|very\s+|so\s+|a bit\s+)?tight\b|"
+        r"\btight on (?:money|cash)\b",
+    ),
     (STRONG, r"\b(?:can't|cannot|unable to)\s+work\b"),
-    (STRONG, r"\b(?:business|shop|store|company|restaurant)\s+(?:\w+\s+)?(?:closed|failed|shut down|went bankrupt|"
-             r"collapsed|went under)\b"),
+    (
+        STRONG,
+        r"\b(?:business|shop|store|company|restaurant)\s+(?:\w+\s+)?(?:closed|failed|shut down|went bankrupt|"
+        r"collapsed|went under)\b",
+    ),
     (MEDIUM, r"\bcan you wait\b|\bwait\s+(?:until|till|a few|a couple)\b"),
-    (MEDIUM, r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+(?:bit|little)\s+|really\s+)?short\b|"
-             r"\bcan\s+only\s+(?:afford|pay)\s+(?:a\s+(?:little|bit)|part|half|some|the interest)\b"),
-    (STRONG, r"\b(?:hours|salary|pay|wages?|income|shifts?)\s+(?:got|were|was|have been|has been|are being)\s+(?:cut|"
-             r"reduced|slashed|lowered)\b|\bpay\s+cut\b|\b(?:reduced|cut)\s+(?:my\s+)?hours\b"),
-    (MEDIUM, r"\b(?:can't|cannot|can not|won't be able to|unable to|not able to)\s+(?:make\s+it|do\s+(?:it|that|"
-             r"this))\b"),
+    (
+        MEDIUM,
+        r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+(?:bit|little)\s+|really\s+)?short\b|"
+        r"\bcan\s+only\s+(?:afford|pay)\s+(?:a\s+(?:little|bit)|part|half|some|the interest)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:hours|salary|pay|wages?|income|shifts?)\s+(?:got|were|was|have been|has been|are being)\s+(?:cut|"
+        r"reduced|slashed|lowered)\b|\bpay\s+cut\b|\b(?:reduced|cut)\s+(?:my\s+)?hours\b",
+    ),
+    (
+        MEDIUM,
+        r"\b(?:can't|cannot|can not|won't be able to|unable to|not able to)\s+(?:make\s+it|do\s+(?:it|that|"
+        r"this))\b",
+    ),
     (MEDIUM, r"\b(?:times|things)\s+(?:are|have been)\s+(?:really\s+|very\s+|so\s+)?(?:hard|tough|difficult|rough)\b"),
-    (STRONG, r"\b(?:unpaid|maternity|paternity|medical|sick)\s+leave\b|\bbetween\s+jobs\b|\bhad\s+a\s+baby\b|"
-             r"\bkeep\s+up\s+with\b|\bskip\s+(?:[\w']+\s+){0,2}?payments?\b|"
-             r"\bonly\s+(?:pay|afford)\s+(?:the\s+)?interest\b|\binterest[-\s]only\b"),
+    (
+        STRONG,
+        r"\b(?:unpaid|maternity|paternity|medical|sick)\s+leave\b|\bbetween\s+jobs\b|\bhad\s+a\s+baby\b|"
+        r"\bkeep\s+up\s+with\b|\bskip\s+(?:[\w']+\s+){0,2}?payments?\b|"
+        r"\bonly\s+(?:pay|afford)\s+(?:the\s+)?interest\b|\binterest[-\s]only\b",
+    ),
 ) + cues(
-    "hardship", "zh",
-    (STRONG, r"失业|没(?:有)?工作|丢了工作|工作丢了|被裁|裁员|下岗|被辞退|被开除|没收入|没有收入|没(?:有)?工资|"
-             r"工资(?:还|迟迟)?(?:没|没有|被拖欠|拖欠)(?:发|到)?|拖欠工资|欠薪|停薪|无薪|只还(?:利息|本金|一部分)"),
+    "hardship",
+    "zh",
+    (
+        STRONG,
+        r"失业|没(?:有)?工作|丢了工作|工作丢了|被裁|裁员|下岗|被辞退|被开除|没收入|没有收入|没(?:有)?工资|"
+        r"工资(?:还|迟迟)?(?:没|没有|被拖欠|拖欠)(?:发|到)?|拖欠工资|欠薪|停薪|无薪|只还(?:利息|本金|一部分)",
+    ),
     (STRONG, r"生病|病了|住院|手术|癌|重病|看病|医院|受伤|骨折|怀孕|坐月子"),
     (STRONG, r"去世|过世|丧事|葬礼|离世|病逝"),
     (STRONG, r"洪水|水灾|火灾|地震|台风|灾|车祸|出事|意外"),
-    (STRONG, r"延期|展期|宽限|缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
-             r"再等(?:等|几天|一下)?|等(?:几|两)天|暂缓|需要时间|多给(?:我)?(?:点|些|几天)"),
+    (
+        STRONG,
+        r"延期|展期|宽限|缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
+        r"再等(?:等|几天|一下)?|等(?:几|两)天|暂缓|需要时间|多给(?:我)?(?:点|些|几天)",
+    ),
     (STRONG, r"分期|分(?:两|三|几|[0-9])(?:期|次)|分批|协商还款|还款计划|停息挂账"),
     (STRONG, r"只能(?:先)?(?:还|付)(?:一部分|一点|一半|部分|利息)"),
     (STRONG, r"减免|少还|减少|降低|便宜点|打折|免(?:掉|除)?(?:利息|罚息|违约金)"),
-    (STRONG, r"没钱|没有钱|缺钱|手头(?:有点|比较|很|太)?紧|资金(?:紧张|困难|周转)|周转不(?:开|过来)|"
-             r"经济(?:困难|压力|不好)|困难|拮据"),
+    (
+        STRONG,
+        r"没钱|没有钱|缺钱|手头(?:有点|比较|很|太)?紧|资金(?:紧张|困难|周转)|周转不(?:开|过来)|"
+        r"经济(?:困难|压力|不好)|困难|拮据",
+    ),
     (STRONG, r"生意(?:不好|失败|亏|赔)|倒闭|破产|亏(?:了|本|损)|关门|停工|停产"),
     # Asking permission to pay late, less or in parts: 能不能先还一部分 / 可不可以晚点还.
     (STRONG, r"(?:能不能|能否|可不可以|可否|可以|行不行)[^,，。!?]{0,6}?(?:先还|少还|晚还|晚点|还一部分|分|缓|推|延)"),
@@ -90,37 +146,60 @@ _NOT_REPAY_AFTER_ZH: Final = r"(?![不没有是在欠得要会能可挺很真那
 # Promise cues are evaluated on polarity's promise_view, so "can't pay", "paid" and
 # "how do I pay" never reach them.
 PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
-    PROMISE, "en",
-    (STRONG, r"(?<!my )(?<!the )(?<!your )(?<!get )(?<!got )(?<!per )\b(?:pay|paying|pays|repay|repaying|settle|"
-             r"settling|remit|wire|wiring|deposit|"
-             r"depositing)\b(?!\s*(?:day|check|cheque|slip|stub|rise|raise|cut|attention)\b)"),
+    PROMISE,
+    "en",
+    (
+        STRONG,
+        r"(?<!my )(?<!the )(?<!your )(?<!get )(?<!got )(?<!per )\b(?:pay|paying|pays|repay|repaying|settle|"
+        r"settling|remit|wire|wiring|deposit|"
+        r"depositing)\b(?!\s*(?:day|check|cheque|slip|stub|rise|raise|cut|attention)\b)",
+    ),
     (STRONG, r"\btransfer(?:ring)?\b(?!\s+me\b)"),
     (STRONG, r"\bclear(?:ing)?\s+(?:off\s+)?(?:the|my|this|it|all)\b"),
-    (STRONG, r"\bsend(?:ing)?\s+(?:you\s+|u\s+|over\s+)?(?:(?:the|my|a|some|it|over)\s+)*(?:money|payment|cash|funds|"
-             r"amount|balance|it|\$|\d|half|rest|remainder|full)"),
+    (
+        STRONG,
+        r"\bsend(?:ing)?\s+(?:you\s+|u\s+|over\s+)?(?:(?:the|my|a|some|it|over)\s+)*(?:money|payment|cash|funds|"
+        r"amount|balance|it|\$|\d|half|rest|remainder|full)",
+    ),
     (STRONG, r"\bmak(?:e|ing)\s+(?:[\w$.,']+\s+){0,3}?payments?\b"),
-    (STRONG, r"\b(?:will|'ll|going to|should)\s+(?:be|get\s+(?:it|this|that))\s+(?:paid|sent|transferred|deposited|"
-             r"wired|made|settled|cleared)\b"),
-    (MEDIUM, r"\b(?:will|'ll|going to)\s+(?:have|get)\s+(?:[\w$']+\s+){0,3}?(?:money|payment|cash|funds|it|"
-             r"balance)\b(?!\s+(?:problems?|issues?))"),
+    (
+        STRONG,
+        r"\b(?:will|'ll|going to|should)\s+(?:be|get\s+(?:it|this|that))\s+(?:paid|sent|transferred|deposited|"
+        r"wired|made|settled|cleared)\b",
+    ),
+    (
+        MEDIUM,
+        r"\b(?:will|'ll|going to)\s+(?:have|get)\s+(?:[\w$']+\s+){0,3}?(?:money|payment|cash|funds|it|"
+        r"balance)\b(?!\s+(?:problems?|issues?))",
+    ),
     (MEDIUM, r"\byou(?:'ll| will)\s+(?:get|have|receive)\s+(?:it|the money|your money|the payment|payment)\b"),
     (MEDIUM, r"\bget\s+(?:you\s+)?(?:the|your)\s+money\b"),
     (MEDIUM, r"\bi\s+promise\b"),
     (STRONG, r"\bcatch\s+up\s+(?:on\s+|with\s+)?(?:the\s+|my\s+|all\s+)?(?:payments?|balance|arrears|loan)\b"),
-    (STRONG, r"\bpayment\s+(?:will|shall|should|is going to|'ll)\b|"
-             r"\bexpect\s+(?:my\s+|the\s+|a\s+|your\s+)?(?:payment|money|transfer|funds)\b"),
+    (
+        STRONG,
+        r"\bpayment\s+(?:will|shall|should|is going to|'ll)\b|"
+        r"\bexpect\s+(?:my\s+|the\s+|a\s+|your\s+)?(?:payment|money|transfer|funds)\b",
+    ),
     (MEDIUM, r"\b(?:can|could|will|'ll)\s+do\s+(?:\$|¥|€|£|\d)"),
     (STRONG, r"\bpayment\b(?:[^.!?,;]|,\d){0,25}?\bwill\s+(?:go|be|come|arrive|reach|hit|clear|post)\b"),
-    (STRONG, r"\b(?:drop|bring|hand|mail|post)\s+(?:off\s+)?(?:the\s+|my\s+|a\s+|your\s+)?(?:payment|money|cash|check|"
-             r"cheque)\b|\b(?:mail|send)\s+(?:you\s+)?(?:a\s+|the\s+)?(?:check|cheque)\b"),
+    (
+        STRONG,
+        r"\b(?:drop|bring|hand|mail|post)\s+(?:off\s+)?(?:the\s+|my\s+|a\s+|your\s+)?(?:payment|money|cash|check|"
+        r"cheque)\b|\b(?:mail|send)\s+(?:you\s+)?(?:a\s+|the\s+)?(?:check|cheque)\b",
+    ),
     (WEAK, r"\bgive\s+me\s+(?:until|till)\b"),
 ) + cues(
-    PROMISE, "zh",
+    PROMISE,
+    "zh",
     (STRONG, r"还(?:款|钱)"),
     (STRONG, r"(?<!刚)还(?:清|上|完)(?!了)|还给(?:你|您|你们)"),
-    (STRONG, r"(?:会|就|再|先|马上|一定|能|可以|尽快|去|来|准备|打算|争取|保证|立刻|立即|立马|赶紧|抓紧|到时候|"
-             r"肯定|才|都|"
-             r"全部|全额|一次性|按时|把钱|把款)还" + _NOT_REPAY_AFTER_ZH),
+    (
+        STRONG,
+        r"(?:会|就|再|先|马上|一定|能|可以|尽快|去|来|准备|打算|争取|保证|立刻|立即|立马|赶紧|抓紧|到时候|"
+        r"肯定|才|都|"
+        r"全部|全额|一次性|按时|把钱|把款)还" + _NOT_REPAY_AFTER_ZH,
+    ),
     (STRONG, r"还(?:你|您)(?:们)?的?(?:钱|款)?(?![不没])"),
     (STRONG, _TIME_BEFORE_ZH + r"还" + _NOT_REPAY_AFTER_ZH),
     (STRONG, r"还\s*(?:[0-9¥$]|[一二两三四五六七八九十](?!直|样|般|下|点|次))"),
@@ -128,113 +207,166 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"转账|打款|付款|支付|汇款|转钱|打钱|付钱|交钱|缴费|存钱|结清|补上|补交"),
     (STRONG, r"(?:转|付|汇)给?(?:你|您|你们)|打钱给"),
     (STRONG, r"把(?:钱|款|欠款|余款|尾款|剩下的)[^,，。!?]{0,4}?(?:还|转|打|付|汇|交|存)|(?:转|打|汇)过去(?!了)"),
-    (STRONG, r"(?:会|就|马上|立刻|一会儿?|等会儿?|待会儿?|稍后|晚点|回头)(?:就)?(?:转|付|打款|打钱|打过去|汇)(?!人工|"
-             r"不|没)"),
+    (
+        STRONG,
+        r"(?:会|就|马上|立刻|一会儿?|等会儿?|待会儿?|稍后|晚点|回头)(?:就)?(?:转|付|打款|打钱|打过去|汇)(?!人工|"
+        r"不|没)",
+    ),
     (STRONG, _TIME_BEFORE_ZH + r"(?:转|付|交)(?!人工|发|告|达|身|不|没)"),
 )
 
 HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
-    "human_request", "en",
+    "human_request",
+    "en",
     (STRONG, r"(?<!n't )(?<!not )(?<!never )(?<!stop )\bcall\s+me\b(?!\s+(?:again|anymore|any more)\b)"),
     (STRONG, r"\bcall\s+(?:me\s+)?back\b|\bcall-?back\b"),
     (STRONG, r"\bgive\s+me\s+a\s+(?:call|ring)\b|\bring\s+me\b|\bphone\s+me\b"),
-    (STRONG, r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|your|some|someone|somebody|anyone|real|live|human|"
-             r"person|agent|manager|supervisor|representative|rep|operator|customer|staff|you guys)\b"),
+    (
+        STRONG,
+        r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|your|some|someone|somebody|anyone|real|live|human|"
+        r"person|agent|manager|supervisor|representative|rep|operator|customer|staff|you guys)\b",
+    ),
     (MEDIUM, r"\b(?:real|live|actual)\s+(?:person|human|agent|people)\b|\bhuman being\b|\bhuman\b"),
-    (EXACT, r"^(?:an?\s+)?(?:agent|human|representative|operator|manager|supervisor|real person|live agent|"
-            r"customer service|rep)\W*$"),
+    (
+        EXACT,
+        r"^(?:an?\s+)?(?:agent|human|representative|operator|manager|supervisor|real person|live agent|"
+        r"customer service|rep)\W*$",
+    ),
     (STRONG, r"\b(?:connect|transfer|put)\s+me\s+(?:to|through|with)\b|\bcustomer\s+(?:service|support|care)\b"),
-    (STRONG, r"\b(?:number|phone number|line)\s+(?:i|we)\s+can\s+call\b|"
-             r"\bwho\s+(?:can|should)\s+i\s+(?:call|speak to|talk to)\b|"
-             r"\bcan\s+i\s+call\s+(?:you|someone|somebody)\b"),
-    (STRONG, r"\b(?:can|could|will|would|have|get|need|let)\s+(?:someone|somebody|an agent|a person|a manager|"
-             r"your manager|a human)\s+(?:to\s+)?(?:call|contact|phone|ring)\b"),
+    (
+        STRONG,
+        r"\b(?:number|phone number|line)\s+(?:i|we)\s+can\s+call\b|"
+        r"\bwho\s+(?:can|should)\s+i\s+(?:call|speak to|talk to)\b|"
+        r"\bcan\s+i\s+call\s+(?:you|someone|somebody)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:can|could|will|would|have|get|need|let)\s+(?:someone|somebody|an agent|a person|a manager|"
+        r"your manager|a human)\s+(?:to\s+)?(?:call|contact|phone|ring)\b",
+    ),
 ) + cues(
-    "human_request", "zh",
+    "human_request",
+    "zh",
     (EXACT, r"转人工|人工(?:客服|服务|坐席)?|真人|活人"),
     (MEDIUM, r"客服"),
-    (STRONG, r"(?<!不要)(?<!别)(?<!再)(?<!用)给我(?:回|打|来)?(?:个|一个)?电话|"
-             r"(?<!不要)(?<!别)(?<!再)打(?:个)?电话(?:给|跟|和)我|回(?:个)?电话|回电|致电"),
+    (
+        STRONG,
+        r"(?<!不要)(?<!别)(?<!再)(?<!用)给我(?:回|打|来)?(?:个|一个)?电话|"
+        r"(?<!不要)(?<!别)(?<!再)打(?:个)?电话(?:给|跟|和)我|回(?:个)?电话|回电|致电",
+    ),
     (STRONG, r"(?:找|叫|让|跟|和|与|要)(?:你们)?(?:的)?(?:经理|领导|负责人|主管|上级|老板)"),
-    (STRONG, r"(?:让|叫|找)(?:个)?(?:人|客服|工作人员|专人)(?:来)?(?:联系|打|回|跟我)|"
-             r"(?<!不要)(?<!别)(?<!再)联系我(?!们)"),
+    (
+        STRONG,
+        r"(?:让|叫|找)(?:个)?(?:人|客服|工作人员|专人)(?:来)?(?:联系|打|回|跟我)|"
+        r"(?<!不要)(?<!别)(?<!再)联系我(?!们)",
+    ),
     (STRONG, r"(?:和|跟|与)(?:你们)?的?(?:真人|人工|客服|工作人员|人)(?:说话|聊|沟通|谈|通话|联系)"),
 )
 
 BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
-    "balance_inquiry", "en",
+    "balance_inquiry",
+    "en",
     (STRONG, r"\bhow\s+much\b(?!\s+(?:longer|time|more time)\b)"),
-    (STRONG, r"\b(?:what's|what is|what are|whats|check|tell me|send me|show me)\s+(?:my|the|our)\s+(?:current\s+|"
-             r"remaining\s+|outstanding\s+|total\s+|loan\s+|account\s+|next\s+)?(?:balance|amount|total|payoff|"
-             r"due date|minimum|outstanding|bill|statement|installment|"
-             r"payment)(?!\s+(?:options|methods?|details|link|instructions))"),
+    (
+        STRONG,
+        r"\b(?:what's|what is|what are|whats|check|tell me|send me|show me)\s+(?:my|the|our)\s+(?:current\s+|"
+        r"remaining\s+|outstanding\s+|total\s+|loan\s+|account\s+|next\s+)?(?:balance|amount|total|payoff|"
+        r"due date|minimum|outstanding|bill|statement|installment|"
+        r"payment)(?!\s+(?:options|methods?|details|link|instructions))",
+    ),
     (STRONG, r"^(?:my\s+|current\s+|account\s+)?balance\W*$|\bbalance\s*\?"),
-    (STRONG, r"\bwhen\s+(?:is|was|are)\s+(?:my|the|it|this|that|next)?\s*(?:[\w']+\s+){0,2}?due\b|\bdue\s+date\b|"
-             r"\bwhen\s+(?:is|are)\s+(?:my|the)\s+(?:next\s+)?(?:payment|installment|bill)"),
+    (
+        STRONG,
+        r"\bwhen\s+(?:is|was|are)\s+(?:my|the|it|this|that|next)?\s*(?:[\w']+\s+){0,2}?due\b|\bdue\s+date\b|"
+        r"\bwhen\s+(?:is|are)\s+(?:my|the)\s+(?:next\s+)?(?:payment|installment|bill)",
+    ),
     (STRONG, r"\bwhen\s+(?:do|should|must|will|shall)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?pay\b"),
     (STRONG, r"\bwhat\s+(?:do\s+)?i\s+(?:still\s+)?owe\b|\bamount\s+(?:due|owed|outstanding)\b"),
     (MEDIUM, r"\b(?:is|was)\s+(?:my|the)\s+(?:[\w']+\s+)?(?:payment|bill|installment)\s+due\b"),
     (MEDIUM, r"\bpayoff\b|\bremaining\s+balance\b|\boutstanding\s+balance\b|\bleft\s+(?:on|to pay)\b"),
 ) + cues(
-    "balance_inquiry", "zh",
+    "balance_inquiry",
+    "zh",
     (STRONG, r"(?:欠|还|剩|差|一共|总共|应还|要还|待还|得还)[^,，。!?]{0,5}?(?:多少|几)"),
     (STRONG, r"(?:还款|到期|扣款|交款|还钱)[^,，。!?]{0,3}?(?:几号|哪天|哪一天|什么时候|啥时候)"),
     (STRONG, r"多少钱|总共多少|一共多少|余额|账单|欠款(?:金额|总额)|剩余(?:本金|金额|欠款)"),
-    (STRONG, r"什么时候(?:到期|还|要还|需要还|交|扣款|截止)|(?:几号|哪天|哪一天|啥时候)(?:到期|还|要还|交|扣款)|"
-             r"还款日|到期日|截止日|(?:到期|还款)(?:时间|日期)"),
+    (
+        STRONG,
+        r"什么时候(?:到期|还|要还|需要还|交|扣款|截止)|(?:几号|哪天|哪一天|啥时候)(?:到期|还|要还|交|扣款)|"
+        r"还款日|到期日|截止日|(?:到期|还款)(?:时间|日期)",
+    ),
 )
 
 HELP_CUES: Final[tuple[Cue, ...]] = cues(
-    "help", "en",
+    "help",
+    "en",
     (STRONG, r"^(?:help|info|information|menu|commands|options)\b"),
-    (STRONG, r"\bhow\s+(?:do|can|could|should|would)\s+(?:i|we)\s+(?:make\s+(?:a|the|my)\s+)?pay(?:ment)?\b|"
-             r"\bhow\s+to\s+(?:make\s+(?:a\s+)?)?pay(?:ment)?\b|"
-             r"\bwhere\s+(?:do|can|could|should)\s+(?:i|we)\s+(?:make\s+(?:a|the)\s+)?pay(?:ment)?\b"),
+    (
+        STRONG,
+        r"\bhow\s+(?:do|can|could|should|would)\s+(?:i|we)\s+(?:make\s+(?:a|the|my)\s+)?pay(?:ment)?\b|"
+        r"\bhow\s+to\s+(?:make\s+(?:a\s+)?)?pay(?:ment)?\b|"
+        r"\bwhere\s+(?:do|can|could|should)\s+(?:i|we)\s+(?:make\s+(?:a|the)\s+)?pay(?:ment)?\b",
+    ),
     (MEDIUM, r"\bpayment\s+(?:options|methods?|details|link|instructions)\b|\bways?\s+to\s+pay\b|\bbank\s+details\b"),
     (WEAK, r"\bwhat\s+is\s+this\s+(?:about|for)\b|\bi\s+need\s+help\b"),
     (MEDIUM, r"\bhow\s+does\s+(?:this|it)\s+work\b"),
 ) + cues(
-    "help", "zh",
+    "help",
+    "zh",
     (EXACT, r"帮助"),
-    (STRONG, r"(?:怎么|如何)(?:样)?[^,，。!?不]{0,4}?(?:还款|还钱|还|付款|支付|转账|操作|付|缴)|"
-             r"(?:还款|支付|付款|转账|缴费)(?:方式|渠道|方法|账号|账户|途径)|(?:在|去)哪(?:里|儿)?(?:还|付|交|缴)|"
-             r"使用说明|操作说明"),
+    (
+        STRONG,
+        r"(?:怎么|如何)(?:样)?[^,，。!?不]{0,4}?(?:还款|还钱|还|付款|支付|转账|操作|付|缴)|"
+        r"(?:还款|支付|付款|转账|缴费)(?:方式|渠道|方法|账号|账户|途径)|(?:在|去)哪(?:里|儿)?(?:还|付|交|缴)|"
+        r"使用说明|操作说明",
+    ),
 )
 
 OPT_IN_CUES: Final[tuple[Cue, ...]] = cues(
-    "opt_in", "en",
+    "opt_in",
+    "en",
     (STRONG, r"\b(?:subscribe|resubscribe|re-subscribe|opt\s*-?\s*in|optin|unstop)\b|\bopt\s+me\s+(?:back\s+)?in\b"),
     (STRONG, r"\bstart\s+(?:[\w']+\s+){0,2}?(?:sending|texting|messaging|reminding|reminders|messages|texts)\b"),
     (MEDIUM, r"^start\b"),
-    (STRONG, r"\bresume\s+(?:my\s+|the\s+)?(?:reminders|messages|texts|notifications|alerts)\b|"
-             r"\b(?:receive|get|send me)\s+(?:\w+\s+)?(?:messages|texts|reminders|notifications|alerts)\s+again\b|"
-             r"\b(?:turn|switch)\s+(?:back\s+)?on\s+(?:\w+\s+)?(?:reminders|messages|notifications|alerts)\b"),
+    (
+        STRONG,
+        r"\bresume\s+(?:my\s+|the\s+)?(?:reminders|messages|texts|notifications|alerts)\b|"
+        r"\b(?:receive|get|send me)\s+(?:\w+\s+)?(?:messages|texts|reminders|notifications|alerts)\s+again\b|"
+        r"\b(?:turn|switch)\s+(?:back\s+)?on\s+(?:\w+\s+)?(?:reminders|messages|notifications|alerts)\b",
+    ),
 ) + cues(
-    "opt_in", "zh",
+    "opt_in",
+    "zh",
     (STRONG, r"(?<!取消)(?<!退)订阅|恢复(?:订阅|短信|通知|提醒|发送)|开启(?:提醒|通知|短信)"),
 )
 
 ACK_CUES: Final[tuple[Cue, ...]] = cues(
-    "acknowledge", "en",
-    (STRONG, r"^(?:ok|okay|k|kk|sure|yes|yep|yeah|yup|yah|alright|all right|fine|cool|great|perfect|noted|understood|"
-             r"roger|got it|gotcha|will do|no problem|np|agreed|done|confirmed|sounds\s+(?:good|great|fine|ok)|"
-             r"that\s+works|all\s+good|no\s+worries)\b|^good\W*$"),
-    (MEDIUM, r"^got\s+(?:your|the)\s+(?:message|text|reminder)|"
-             r"\breceived\s+(?:your|the)\s+(?:message|text|reminder)\b"),
+    "acknowledge",
+    "en",
+    (
+        STRONG,
+        r"^(?:ok|okay|k|kk|sure|yes|yep|yeah|yup|yah|alright|all right|fine|cool|great|perfect|noted|understood|"
+        r"roger|got it|gotcha|will do|no problem|np|agreed|done|confirmed|sounds\s+(?:good|great|fine|ok)|"
+        r"that\s+works|all\s+good|no\s+worries)\b|^good\W*$",
+    ),
+    (
+        MEDIUM,
+        r"^got\s+(?:your|the)\s+(?:message|text|reminder)|"
+        r"\breceived\s+(?:your|the)\s+(?:message|text|reminder)\b",
+    ),
     (STRONG, r"\b(?:thanks|thank you|thank u|ty|cheers|much appreciated|appreciate it)\b"),
     (MEDIUM, r"\b(?:got it|noted|understood|gotcha|roger that)\b"),
     (WEAK, r"(?<!not )(?<!n't )\b(?:ok|okay)\b"),
     (STRONG, "[" + "".join(sorted(ACK_EMOJI)) + "]"),
 ) + cues(
-    "acknowledge", "zh",
+    "acknowledge",
+    "zh",
     (STRONG, r"收到|好的|好吧|好滴|好嘞|好哒|好咧|谢谢|多谢|感谢|谢了|知道了|知道啦|(?<![不没])明白|了解|没问题|嗯"),
     (STRONG, r"^(?:好|行|可以|是的?|对|ok)(?:吧|啊|呀|哦|的|滴|嘞|了)?[!！。.~]*$"),
 )
 
 # Everything except the safety and polarity tables, which are imported / evaluated elsewhere.
-INTENT_CUES: Final[tuple[Cue, ...]] = (
-    HARDSHIP_CUES + HUMAN_CUES + BALANCE_CUES + HELP_CUES + OPT_IN_CUES + ACK_CUES
-)
+INTENT_CUES: Final[tuple[Cue, ...]] = HARDSHIP_CUES + HUMAN_CUES + BALANCE_CUES + HELP_CUES + OPT_IN_CUES + ACK_CUES
 ALL_TEXT_CUES: Final[tuple[Cue, ...]] = SAFETY_CUES + INTENT_CUES
 
 OTHER_CONFIDENCE: Final = 0.3  # nothing fired: a guess, and the caller should know it

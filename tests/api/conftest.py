@@ -20,9 +20,7 @@ NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 @pytest.fixture
 async def client(db: str) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     settings = Settings(database_url=db, api_token=TOKEN, secret_key="x" * 32)  # type: ignore[arg-type]
-    services = Services(
-        settings=settings, policy=load_policy(), log=InteractionLog(SECRET), clock=lambda: NOW
-    )
+    services = Services(settings=settings, policy=load_policy(), log=InteractionLog(SECRET), clock=lambda: NOW)
     async with TestClient(TestServer(build_app(services))) as test_client:
         yield test_client
 

@@ -39,9 +39,7 @@ def row(**changes: Any) -> dict[str, Any]:
     ],
 )
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic dGVzdA==", "Bearer "])
-async def test_api_refuses_without_the_token(
-    client: TestClient, method: str, path: str, header: str | None
-) -> None:  # type: ignore[type-arg]
+async def test_api_refuses_without_the_token(client: TestClient, method: str, path: str, header: str | None) -> None:  # type: ignore[type-arg]
     headers = {"Authorization": header} if header is not None else {}
     response = await client.request(method, path, headers=headers, json={})
     assert response.status == 401

@@ -23,7 +23,12 @@ def test_phone_numbers_are_masked(text: str, hidden: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-11-28 11:49:36,692 INFO", "GET /healthz from 127.0.0.1", "next run at 2026-11-28T11:50:36+00:00", "id 12345"],
+    [
+        "2026-11-28 11:49:36,692 INFO",
+        "GET /healthz from 127.0.0.1",
+        "next run at 2026-11-28T11:50:36+00:00",
+        "id 12345",
+    ],
 )
 def test_times_dates_and_addresses_are_left_alone(text: str) -> None:
     assert mask_phones_in(text) == text

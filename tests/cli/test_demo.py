@@ -16,7 +16,17 @@ def free_port() -> int:
 
 def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "demo", "--no-serve", "--port", str(free_port()), "--dir", str(tmp_path / "d")],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "demo",
+            "--no-serve",
+            "--port",
+            str(free_port()),
+            "--dir",
+            str(tmp_path / "d"),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

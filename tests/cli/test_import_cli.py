@@ -75,9 +75,7 @@ def test_bad_file_imports_nothing_then_fixed_file_imports_once(tmp_path: Path) -
 def test_quoted_newlines_keep_physical_line_numbers(tmp_path: Path) -> None:
     book = tmp_path / "multi.csv"
     book.write_text(
-        HEADER
-        + GOOD[0].replace("Li Wei", '"Li\nWei"').replace("L001,", "L005,")
-        + GOOD[1].replace("USD", "ZZZ"),
+        HEADER + GOOD[0].replace("Li Wei", '"Li\nWei"').replace("L001,", "L005,") + GOOD[1].replace("USD", "ZZZ"),
         encoding="utf-8",
     )
     result = duebot(tmp_path, "import", "loans", str(book))
@@ -116,9 +114,7 @@ def test_help_lists_commands_and_does_not_import_aiogram(tmp_path: Path, argv: l
         "    pass\n"
         "print('AIOGRAM', 'aiogram' in sys.modules, 'tortoise' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert "AIOGRAM False False" in result.stdout
     if argv == ["--help"]:
         for command in ("serve", "demo", "import", "tick", "classify", "staff", "log", "report"):

@@ -46,14 +46,21 @@ async def race(db: str, tmp_path: Path, workers: int = 2) -> None:
     async with standin.running() as base_url:
         go = tmp_path / "go"
         ready = [tmp_path / f"ready-{n}" for n in range(workers)]
-        procs = [
-            await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.dispatch.worker", "--db", db, "--twilio-base", base_url,
-                "--now", NOW.isoformat(), "--ready", str(ready[n]), "--go", str(go),
-                cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            )  # fmt: skip
-            for n in range(workers)
-        ]
+        procs = []
+        for n in range(workers):
+            args = ["--db", db, "--twilio-base", base_url, "--now", NOW.isoformat()]
+            args += ["--ready", str(ready[n]), "--go", str(go)]
+            procs.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "tests.dispatch.worker",
+                    *args,
+                    cwd=ROOT,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+            )
         try:
             await _wait_for(ready, within=120)
             go.write_text("go")
@@ -63,7 +70,7 @@ async def race(db: str, tmp_path: Path, workers: int = 2) -> None:
                 if p.returncode is None:
                     p.kill()
                     await p.wait()
-        for p, (out, err) in zip(procs, outputs, strict=True):
+        for p, (_out, err) in zip(procs, outputs, strict=True):
             assert p.returncode == 0, err.decode()[-3000:]
         reports = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
 

@@ -43,9 +43,9 @@ async def main(args: argparse.Namespace) -> None:
     await open_database(args.db, create=False)
     scheduler = build_scheduler(services)
     try:
-        Path(args.ready).write_text(str(os.getpid()))
+        await asyncio.to_thread(Path(args.ready).write_text, str(os.getpid()))
         deadline = time.monotonic() + 60
-        while not Path(args.go).exists():
+        while not await asyncio.to_thread(os.path.exists, args.go):
             if time.monotonic() > deadline:
                 raise SystemExit("never told to go")
             await asyncio.sleep(0.01)

@@ -23,8 +23,19 @@ ALL_LABELLED = load("sample.jsonl") + load("cases.jsonl")
 def test_exports() -> None:
     assert set(bot.nlu.__all__) >= {"classify", "Classification", "INTENTS", "PRECEDENCE"}
     assert INTENTS == (
-        "complaint", "dispute", "opt_out", "wrong_number", "hardship", "already_paid", "promise_to_pay",
-        "human_request", "balance_inquiry", "help", "opt_in", "acknowledge", "other",
+        "complaint",
+        "dispute",
+        "opt_out",
+        "wrong_number",
+        "hardship",
+        "already_paid",
+        "promise_to_pay",
+        "human_request",
+        "balance_inquiry",
+        "help",
+        "opt_in",
+        "acknowledge",
+        "other",
     )
     assert [intent for intent, _ in sorted(PRECEDENCE.items(), key=lambda kv: kv[1])] == list(INTENTS)
 
@@ -33,7 +44,13 @@ def test_classification_is_a_frozen_slotted_dataclass() -> None:
     got = classify("I will pay tomorrow", WED)
     assert dataclasses.is_dataclass(got)
     assert [f.name for f in dataclasses.fields(Classification)] == [
-        "text", "intent", "confidence", "promise_date", "amount", "language", "also",
+        "text",
+        "intent",
+        "confidence",
+        "promise_date",
+        "amount",
+        "language",
+        "also",
     ]
     assert not hasattr(got, "__dict__")
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -80,8 +97,13 @@ BRIEF_EXAMPLES = [
     ("I can't pay on Friday", "hardship", None, None, ()),
     ("周五之前还不了", "hardship", None, None, ()),
     ("I already paid on Friday, please check", "already_paid", None, None, ()),
-    ("I'll pay tomorrow but your collector was very rude and I want to complain", "complaint", None, None,
-     ("promise_to_pay",)),
+    (
+        "I'll pay tomorrow but your collector was very rude and I want to complain",
+        "complaint",
+        None,
+        None,
+        ("promise_to_pay",),
+    ),
     ("stop texting me, I'm reporting you", "complaint", None, None, ("opt_out",)),
     ("Yes I will pay it", "promise_to_pay", None, None, ()),
     ("YES", "acknowledge", None, None, ()),
@@ -113,11 +135,24 @@ def test_stop_reporting_carries_exactly_opt_out() -> None:
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
-        ("STOP", "opt_out"), ("stop.", "opt_out"), ("Ｓｔｏｐ！", "opt_out"), ("STOPALL", "opt_out"),
-        ("UNSUBSCRIBE", "opt_out"), ("cancel", "opt_out"), ("END", "opt_out"), ("quit", "opt_out"),
-        ("OPTOUT", "opt_out"), ("revoke", "opt_out"), ("退订", "opt_out"), ("TD", "opt_out"),
-        ("START", "opt_in"), ("unstop", "opt_in"), ("订阅", "opt_in"),
-        ("HELP", "help"), ("info", "help"), ("帮助", "help"),
+        ("STOP", "opt_out"),
+        ("stop.", "opt_out"),
+        ("Ｓｔｏｐ！", "opt_out"),
+        ("STOPALL", "opt_out"),
+        ("UNSUBSCRIBE", "opt_out"),
+        ("cancel", "opt_out"),
+        ("END", "opt_out"),
+        ("quit", "opt_out"),
+        ("OPTOUT", "opt_out"),
+        ("revoke", "opt_out"),
+        ("退订", "opt_out"),
+        ("TD", "opt_out"),
+        ("START", "opt_in"),
+        ("unstop", "opt_in"),
+        ("订阅", "opt_in"),
+        ("HELP", "help"),
+        ("info", "help"),
+        ("帮助", "help"),
         ("yes", "acknowledge"),
     ],
 )
@@ -131,11 +166,22 @@ def test_carrier_keywords_are_exact(text: str, intent: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "I can't pay tomorrow", "I cannot pay $500 on Friday", "I won't be able to pay next week",
-        "unable to pay by the 15th", "I just can't afford to pay this", "明天还不了", "下周还不上500", "我没钱还",
-        "这个月付不起", "stop texting me, I will pay tomorrow", "I'll pay friday but this is harassment",
-        "this is not my loan, won't pay it", "wrong number, I'll never pay", "I already paid yesterday",
-        "昨天已经转账了", "I paid 200, will pay the rest friday",
+        "I can't pay tomorrow",
+        "I cannot pay $500 on Friday",
+        "I won't be able to pay next week",
+        "unable to pay by the 15th",
+        "I just can't afford to pay this",
+        "明天还不了",
+        "下周还不上500",
+        "我没钱还",
+        "这个月付不起",
+        "stop texting me, I will pay tomorrow",
+        "I'll pay friday but this is harassment",
+        "this is not my loan, won't pay it",
+        "wrong number, I'll never pay",
+        "I already paid yesterday",
+        "昨天已经转账了",
+        "I paid 200, will pay the rest friday",
     ],
 )
 def test_safety_and_negation_never_yield_a_promise(text: str) -> None:
@@ -166,8 +212,15 @@ def test_confidence_reflects_match_strength() -> None:
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("I will pay tomorrow", "en"), ("明天还500", "zh"), ("明天pay 500", "mixed"), ("OK 收到", "mixed"),
-        ("500", "en"), ("还500rmb", "zh"), ("👍", "en"), ("ＳＴＯＰ", "en"), ("退订", "zh"),
+        ("I will pay tomorrow", "en"),
+        ("明天还500", "zh"),
+        ("明天pay 500", "mixed"),
+        ("OK 收到", "mixed"),
+        ("500", "en"),
+        ("还500rmb", "zh"),
+        ("👍", "en"),
+        ("ＳＴＯＰ", "en"),
+        ("退订", "zh"),
     ],
 )
 def test_language(text: str, language: str) -> None:
@@ -210,8 +263,14 @@ def test_long_input_is_fast_and_keeps_the_text() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "\x00\xff" * 1000, "\x00" * 100_000, "1" * 100_000, "还" * 100_000, "$1," * 40_000,
-        "\ud800\udfff broken surrogates \ud800", "\x1b[31mred\x1b[0m pay", "".join(map(chr, range(0, 0x3000, 7))),
+        "\x00\xff" * 1000,
+        "\x00" * 100_000,
+        "1" * 100_000,
+        "还" * 100_000,
+        "$1," * 40_000,
+        "\ud800\udfff broken surrogates \ud800",
+        "\x1b[31mred\x1b[0m pay",
+        "".join(map(chr, range(0, 0x3000, 7))),
     ],
     ids=["nul-ff", "nul", "digits", "huan", "dollars", "surrogates", "ansi", "codepoints"],
 )

@@ -175,9 +175,33 @@ def test_resolves(text: str, today: dt.date, expected: dt.date | None) -> None:
 
 
 EXPRESSIONS = [
-    "today", "tomorrow", "friday", "next friday", "sunday", "next sunday", "this week", "next week", "weekend",
-    "end of the month", "next month", "the 1st", "the 29th", "the 30th", "the 31st", "dec 31", "feb 29", "1/1",
-    "周一", "下周日", "月底", "下个月5号", "下个月31号", "15号", "12月1日", "in 0 days", "大后天",
+    "today",
+    "tomorrow",
+    "friday",
+    "next friday",
+    "sunday",
+    "next sunday",
+    "this week",
+    "next week",
+    "weekend",
+    "end of the month",
+    "next month",
+    "the 1st",
+    "the 29th",
+    "the 30th",
+    "the 31st",
+    "dec 31",
+    "feb 29",
+    "1/1",
+    "周一",
+    "下周日",
+    "月底",
+    "下个月5号",
+    "下个月31号",
+    "15号",
+    "12月1日",
+    "in 0 days",
+    "大后天",
 ]
 TODAYS = [WED, D(2026, 12, 31), D(2027, 1, 1), D(2027, 2, 28), D(2028, 2, 29), D(2028, 12, 31), D(2026, 12, 6)]
 

@@ -50,8 +50,16 @@ def test_normalize(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("👍", "👍"), ("👍🏽", "👍"), ("ok 👌", "ok 👌"), ("🙏🙏", "🙏 🙏"), ("🙂", ""), ("pay 😂 friday", "pay friday"),
-     ("✅", "✅"), ("🆗", "🆗")],
+    [
+        ("👍", "👍"),
+        ("👍🏽", "👍"),
+        ("ok 👌", "ok 👌"),
+        ("🙏🙏", "🙏 🙏"),
+        ("🙂", ""),
+        ("pay 😂 friday", "pay friday"),
+        ("✅", "✅"),
+        ("🆗", "🆗"),
+    ],
 )
 def test_emoji(raw: str, expected: str) -> None:
     assert normalize(raw) == expected

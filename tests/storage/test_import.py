@@ -68,9 +68,7 @@ async def test_loan_of_another_borrower_is_refused_whole(db: str) -> None:
 
 async def test_payments_settle_oldest_first_and_pay_off(db: str) -> None:
     await _import(BOOK)
-    payments = parse_payments_csv(
-        "payment_id,loan_id,amount,paid_at\nP1,L001,1500.00,2026-11-30T10:00:00+08:00\n"
-    )
+    payments = parse_payments_csv("payment_id,loan_id,amount,paid_at\nP1,L001,1500.00,2026-11-30T10:00:00+08:00\n")
     assert payments.errors == []
     result, _ = await import_payment_rows(payments.rows, now=NOW, log=InteractionLog(SECRET))
     assert (result.created, result.installments_paid, result.loans_paid_off) == (1, 1, 0)

@@ -13,8 +13,7 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 def events(borrower: str | None, n: int) -> list[LogEvent]:
     return [
-        LogEvent("message.sent", T0 + timedelta(minutes=i), borrower, data={"i": i, "text": "你好"})
-        for i in range(n)
+        LogEvent("message.sent", T0 + timedelta(minutes=i), borrower, data={"i": i, "text": "你好"}) for i in range(n)
     ]
 
 

@@ -1,0 +1,71 @@
+"""Helpers shared by the console's pages: the signed-in member, the case they asked for, form fields."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.console.deps import CURRENT_STAFF
+from bot.console.render import error_page
+from storage.case_actions import load_case
+from storage.models import Case, StaffUser
+from storage.permissions import can_act
+
+# Short codes for what just happened, shown after a redirect (no free text travels in URLs).
+NOTES = {
+    "taken": "The case is yours.",
+    "assigned": "The case was assigned.",
+    "noted": "Note added.",
+    "replied": "Reply sent to the borrower's channel.",
+    "promise": "Promise recorded; reminders pause until the promised date.",
+    "paused": "Contact paused.",
+    "resumed": "Contact resumed.",
+    "restricted": "Restriction set.",
+    "lifted": "Restriction lifted.",
+    "contact": "Contact data corrected; the old value is kept in the log.",
+    "resolved": "Case resolved.",
+    "reopened": "Case reopened.",
+    "nothing_to_take": "No unassigned case is waiting in your queues.",
+    "staff_saved": "Saved.",
+}
+
+
+def current(request: web.Request) -> StaffUser:
+    """The signed-in member (the middleware has already turned everyone else away)."""
+    staff = request.get(CURRENT_STAFF)
+    if staff is None:  # pragma: no cover - the middleware redirects first
+        raise web.HTTPSeeOther("/console/login")
+    return staff
+
+
+class PageError(Exception):
+    """Stop handling and show an error page."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message = status, title, message
+
+    def page(self, request: web.Request) -> web.Response:
+        return error_page(request, self.status, self.title, self.message)
+
+
+def case_id_of(request: web.Request) -> int:
+    try:
+        return int(request.match_info["case_id"])
+    except ValueError:
+        raise PageError(404, "Not found", "There is no such case.") from None
+
+
+async def case_for(request: web.Request) -> Case:
+    """The case in the URL, if the member may work its queue."""
+    case = await load_case(case_id_of(request))
+    if case is None:
+        raise PageError(404, "Not found", "There is no such case.")
+    staff = current(request)
+    if not can_act(staff.role, staff.queues, case.queue):
+        raise PageError(403, "Not your queue", f"Your role may not work the {case.queue} queue.")
+    return case
+
+
+async def form_of(request: web.Request) -> dict[str, str]:
+    form = await request.post()
+    return {k: v.strip() if isinstance(v, str) else "" for k, v in form.items()}

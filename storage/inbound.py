@@ -1,0 +1,161 @@
+"""Inbound messages and updates: stored once before the webhook answers, then claimed and handled.
+
+A reply is a ``Message`` row with ``direction="in"``: ``received`` when stored, ``handling`` while a
+process works on it (with a lease), ``handled`` when its effects are committed, ``failed`` after
+too many attempts. A process that dies while handling leaves an expired lease; the row is then
+claimed again (nothing of the first attempt was committed: the effects and the ``handled`` mark
+go in one transaction). ``provider_event_id`` (Twilio's MessageSid, ``tg:<update_id>``) is unique,
+so a provider's retry or a duplicate delivery stores nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+
+from storage.models import Borrower, Message, ServiceLease
+
+RECEIVED = "received"
+HANDLING = "handling"
+HANDLED = "handled"
+FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class NewInbound:
+    """What a webhook (or the poller) stores before answering."""
+
+    event_id: str  # MessageSid or "tg:<update_id>"
+    channel: str  # sms, telegram
+    kind: str  # inbound (a text from a person), telegram_update (anything else Telegram sends)
+    address: str  # the sender's phone or chat id ("" when the update has none)
+    body: str
+    received_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("received_at must be timezone-aware")
+        if not self.event_id:
+            raise ValueError("an inbound message needs its provider event id")
+
+
+async def store_inbound(item: NewInbound) -> tuple[Message, bool]:
+    """Store the message unless its event id is known. Returns (row, created)."""
+    existing = await Message.get_or_none(provider_event_id=item.event_id)
+    if existing is not None:
+        return existing, False
+    try:
+        row = await Message.create(
+            direction="in",
+            channel=item.channel,
+            kind=item.kind,
+            status=RECEIVED,
+            provider_event_id=item.event_id,
+            address=item.address[:64],
+            body=item.body,
+            counts_toward_caps=False,
+            actor="borrower",
+            created_at=item.received_at,
+            updated_at=item.received_at,
+            payload=item.payload,
+        )
+    except IntegrityError:  # the same event stored by a racing request
+        return await Message.get(provider_event_id=item.event_id), False
+    return row, True
+
+
+async def claim_inbound(message_id: int, owner: str, now: datetime, lease_seconds: int) -> bool:
+    """received (or handling with an expired lease) → handling, owned by ``owner``."""
+    claimable = Q(status=RECEIVED) | Q(status=HANDLING, lease_until__lt=now)
+    updated = (
+        await Message.filter(claimable, id=message_id, direction="in")
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(
+            status=HANDLING,
+            lease_owner=owner,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    )
+    return updated == 1
+
+
+async def mark_handled(message_id: int, owner: str, now: datetime, **changes: Any) -> bool:
+    """handling → handled; meant to run inside the transaction that commits the effects."""
+    updated = await Message.filter(id=message_id, status=HANDLING, lease_owner=owner).update(
+        status=HANDLED, lease_owner=None, lease_until=None, next_attempt_at=None, updated_at=now, **changes
+    )
+    return updated == 1
+
+
+async def give_back(message_id: int, owner: str, now: datetime, *, retry_at: datetime, error: str) -> None:
+    """A failed attempt: back to received, to be tried again at ``retry_at``."""
+    await Message.filter(id=message_id, status=HANDLING, lease_owner=owner).update(
+        status=RECEIVED,
+        lease_owner=None,
+        lease_until=None,
+        next_attempt_at=retry_at,
+        error_code=error[:40],
+        updated_at=now,
+    )
+
+
+async def give_up(message_id: int, owner: str, now: datetime, *, error: str) -> None:
+    await Message.filter(id=message_id, status=HANDLING, lease_owner=owner).update(
+        status=FAILED, lease_owner=None, lease_until=None, error_code=error[:40], updated_at=now
+    )
+
+
+async def pending_inbound(now: datetime, limit: int = 500) -> list[int]:
+    """Stored but not handled (never claimed, due for a retry, or abandoned by a dead process)."""
+    rows = (
+        await Message.filter(direction="in")
+        .filter(
+            (Q(status=RECEIVED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
+            | Q(status=HANDLING, lease_until__lt=now)
+        )
+        .order_by("id")
+        .limit(limit)
+        .values_list("id", flat=True)
+    )
+    return [int(r) for r in rows]  # type: ignore[call-overload]
+
+
+# --- matching a sender ----------------------------------------------------------------------
+
+
+async def borrowers_by_phone(phone: str) -> list[Borrower]:
+    """Borrowers whose phone is this E.164 number; a number marked wrong belongs to someone else now."""
+    if not phone:
+        return []
+    return await Borrower.filter(phone=phone, phone_wrong=False).order_by("id")
+
+
+async def borrowers_by_chat(chat_id: int) -> list[Borrower]:
+    return await Borrower.filter(telegram_chat_id=chat_id).order_by("id")
+
+
+# --- a lease one process holds at a time --------------------------------------------------------
+
+
+async def acquire_lease(name: str, owner: str, now: datetime, seconds: float) -> bool:
+    """Take or renew ``name`` for ``owner`` until now + seconds; False while another owner holds it."""
+    until = now + timedelta(seconds=seconds)
+    renewed = await ServiceLease.filter(Q(owner=owner) | Q(until__lt=now), name=name).update(owner=owner, until=until)
+    if renewed:
+        return True
+    try:
+        await ServiceLease.create(name=name, owner=owner, until=until)
+    except IntegrityError:  # someone else holds it (or took it just now)
+        return False
+    return True
+
+
+async def release_lease(name: str, owner: str) -> None:
+    await ServiceLease.filter(name=name, owner=owner).delete()
