@@ -6,6 +6,7 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,6 +17,9 @@ from scheduler.dispatch import Dispatcher, DispatchSettings
 from scheduler.rendering import MessageRenderer
 from scheduler.tiers import tiers_from_policy
 from storage.counters import CounterBatch
+
+if TYPE_CHECKING:
+    from bot.staff_chat import StaffChat
 
 
 def build_channels(services: Services) -> dict[str, Channel]:
@@ -44,6 +48,33 @@ def build_channels(services: Services) -> dict[str, Channel]:
             per_chat_per_second=sending.telegram_per_chat_per_second,
         )
     return channels
+
+
+def build_staff_chat(services: Services, channels: Mapping[str, Channel]) -> StaffChat | None:
+    """The staff Telegram chat, when DUEBOT_STAFF_TELEGRAM_CHAT_ID is set and Telegram is on."""
+    chat_id = services.settings.staff_telegram_chat_id
+    get_bot = getattr(channels.get("telegram"), "get_bot", None)
+    if chat_id is None or get_bot is None:
+        return None
+    from bot.staff_chat import StaffChat
+
+    return StaffChat(get_bot, chat_id, services)
+
+
+def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[str, FollowUp]]:
+    """The steps every pass runs after dispatch: promise checks, escalations by days past due (and
+    unreachable borrowers, unknown sends), SLA breaches. New and overdue cases go to ``chat``."""
+    from scheduler.promises import PromiseCheck
+    from scheduler.routing import Escalations
+    from scheduler.sla import SlaWatch
+
+    policy, log = services.policy, services.log
+    notify = chat.announce_case if chat is not None else None
+    return [
+        ("promises", PromiseCheck(policy, log, notify)),
+        ("escalations", Escalations(policy, log, notify).escalate),
+        ("sla", SlaWatch(policy, log, chat.announce_overdue if chat is not None else None).check),
+    ]
 
 
 def build_renderer(services: Services) -> MessageRenderer:

@@ -165,7 +165,8 @@ class ServicingPass:
         summary.dispatch = await self.dispatcher.run(now)
         for name, step in self.follow_ups:
             for label, count in (await step(now)).items():
-                summary.follow_ups[f"{name}.{label}"] += count
+                if count:
+                    summary.follow_ups[f"{name}.{label}"] += count
         await self.counters.flush()
         return summary
 

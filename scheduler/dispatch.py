@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from tortoise.backends.base.client import TransactionalDBClient
-
 from config.policy import Policy
 from scheduler.channel import (
     Channel,
@@ -43,8 +41,9 @@ from scheduler.guard import (
     counts_toward_caps,
 )
 from scheduler.rendering import LOCALES, PUBLIC_KINDS, MessageRenderer, reminder_context
+from storage.cases import mark_acknowledged
 from storage.counters import CounterBatch
-from storage.database import connection
+from storage.database import inside_transaction
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.models import Borrower, Message
 from storage.outbox import claim_due, finish, release
@@ -190,7 +189,7 @@ class Dispatcher:
         handled = 0
         # Inside a caller's transaction (``tick --dry-run``) every query shares one connection, which
         # cannot run two queries at once (asyncpg) nor interleave savepoints (SQLite): one at a time.
-        in_transaction = isinstance(connection(), TransactionalDBClient)
+        in_transaction = inside_transaction()
         semaphore = asyncio.Semaphore(1 if in_transaction else max(1, self.settings.concurrency))
 
         async def guarded(message_id: int) -> None:
@@ -483,6 +482,9 @@ class Dispatcher:
                 guard_reason=None,
                 error_code=None,
             )
+            acknowledges = base.payload.get("acknowledges_case") if isinstance(base.payload, dict) else None
+            if acknowledges is not None:
+                await mark_acknowledged(int(acknowledges), now)
             events.append(
                 LogEvent(
                     "message.sent",

@@ -33,6 +33,18 @@ OUTCOMES = (
     "referred_to_legal",
     "no_action",
 )
+# Which outcomes end which kind of case: a complaint is upheld or rejected, a dispute likewise;
+# neither of those words means anything on a collections or hardship case.
+_COMPLAINT_OUTCOMES = ("complaint_upheld", "complaint_rejected", "no_action")
+_DISPUTE_OUTCOMES = ("dispute_upheld", "dispute_rejected", "no_action")
+_SERVICING_OUTCOMES = ("paid", "plan_agreed", "restructured", "referred_to_legal", "no_action")
+OUTCOMES_BY_KIND: dict[str, tuple[str, ...]] = {"complaint": _COMPLAINT_OUTCOMES, "dispute": _DISPUTE_OUTCOMES}
+
+
+def outcomes_for(kind: str) -> tuple[str, ...]:
+    return OUTCOMES_BY_KIND.get(kind, _SERVICING_OUTCOMES)
+
+
 CONTACT_FIELDS = ("phone", "telegram_chat_id")
 _PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}
 MAX_NOTE = 4000
@@ -369,14 +381,17 @@ async def correct_contact(
 # --- resolution ----------------------------------------------------------------------------------
 
 
-def check_outcome(outcome: str) -> str:
+def check_outcome(outcome: str, kind: str | None = None) -> str:
     if outcome not in OUTCOMES:
         raise CaseActionError("invalid", f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}")
+    if kind is not None and outcome not in outcomes_for(kind):
+        allowed = ", ".join(outcomes_for(kind))
+        raise CaseActionError("invalid", f"outcome {outcome!r} does not end a {kind} case; allowed: {allowed}")
     return outcome
 
 
 async def resolve(case: Case, outcome: str, note: str = "", *, now: datetime, log: InteractionLog, actor: str) -> Case:
-    check_outcome(outcome)
+    check_outcome(outcome, case.kind)
     _require_open(case)
     done = (
         await Case.filter(id=case.id)

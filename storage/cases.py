@@ -225,6 +225,11 @@ async def open_case(
     return existing, False
 
 
+async def mark_acknowledged(case_id: int, at: datetime) -> None:
+    """The borrower was sent the case's acknowledgement (its reference) at ``at``; the first one counts."""
+    await Case.filter(id=case_id, acknowledged_at__isnull=True).update(acknowledged_at=at)
+
+
 async def open_cases(borrower: Borrower, kind: str | None = None) -> list[Case]:
     query = Case.filter(borrower=borrower).exclude(status="resolved")
     if kind is not None:

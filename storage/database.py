@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 from tortoise import Tortoise, connections
-from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
@@ -83,6 +83,11 @@ def tortoise_config(url: str) -> dict[str, Any]:
 
 def connection() -> BaseDBAsyncClient:
     return connections.get("default")
+
+
+def inside_transaction() -> bool:
+    """True inside a caller's ``in_transaction()`` block: every query then shares one connection."""
+    return isinstance(connection(), TransactionalDBClient)
 
 
 def is_postgres_connection(conn: BaseDBAsyncClient) -> bool:

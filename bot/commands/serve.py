@@ -44,8 +44,16 @@ def run_serve(args: argparse.Namespace) -> int:
 def service_context(
     services: Services, *, interval: int = PASS_INTERVAL_SECONDS, run_passes: bool = True
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """The aiohttp cleanup context: database, scheduler clock and Telegram live as long as the app."""
-    from bot.wiring import SCHEDULER, build_renderer, build_scheduler
+    """The aiohttp cleanup context: database, scheduler clock, reply handling and Telegram (borrowers'
+    chat and the staff chat) live as long as the app."""
+    from bot.wiring import (
+        SCHEDULER,
+        build_channels,
+        build_follow_ups,
+        build_renderer,
+        build_scheduler,
+        build_staff_chat,
+    )
     from storage.database import close_database, open_database
 
     renderer = build_renderer(services)  # a broken template stops start-up here (exit 3)
@@ -53,10 +61,32 @@ def service_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+        from bot.conversation.runtime import start_inbound
+
         await open_database(services.settings.database_url)
         log.info("database ready")
-        scheduler = build_scheduler(services, renderer=renderer)
+        channels = build_channels(services)
+        chat = build_staff_chat(services, channels)
+        scheduler = build_scheduler(
+            services, channels=channels, renderer=renderer, follow_ups=build_follow_ups(services, chat)
+        )
         app[SCHEDULER] = scheduler
+        extra_routers: list[object] = []
+        if chat is not None:
+            from bot.staff_chat import build_staff_router
+
+            extra_routers.append(build_staff_router(services, chat.chat_id))
+            log.info("staff chat: new and overdue cases are posted to the staff Telegram chat")
+        else:
+            log.info("staff chat: off (DUEBOT_STAFF_TELEGRAM_CHAT_ID and Telegram are needed)")
+        inbound = await start_inbound(
+            app,
+            services,
+            kick=scheduler.dispatcher.run,
+            channels=channels,
+            notify=chat.announce_case if chat is not None else None,
+            extra_routers=extra_routers,
+        )
         clock = AsyncIOScheduler(timezone=UTC)
 
         async def one_pass() -> None:
@@ -65,7 +95,7 @@ def service_context(
             except Exception:  # a failed pass is logged; the next one runs on time
                 log.exception("scheduler pass failed")
                 return
-            if summary.dispatch.outcomes or summary.planned or summary.warnings:
+            if summary.dispatch.outcomes or summary.planned or summary.warnings or summary.follow_ups:
                 for line in summary.lines():
                     log.info("%s", line)
 
@@ -85,6 +115,7 @@ def service_context(
         finally:
             if run_passes:
                 clock.shutdown(wait=False)
+            await inbound.close()
             await scheduler.close()
             await close_database()
 

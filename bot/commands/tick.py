@@ -41,7 +41,7 @@ async def _tick(now: datetime, dry_run: bool) -> int:
     from bot.commands.runtime import opened, setup_logging
     from bot.dryrun import DryRunChannel
     from bot.services import Services
-    from bot.wiring import build_channels, build_scheduler
+    from bot.wiring import build_channels, build_follow_ups, build_scheduler, build_staff_chat
     from config.policy import load_policy
     from config.settings import load_settings
 
@@ -51,7 +51,9 @@ async def _tick(now: datetime, dry_run: bool) -> int:
     async with opened(settings) as (_settings, log):
         services = Services(settings=settings, policy=policy, log=log, clock=lambda: now)
         if not dry_run:
-            scheduler = build_scheduler(services)
+            channels = build_channels(services)
+            follow_ups = build_follow_ups(services, build_staff_chat(services, channels))
+            scheduler = build_scheduler(services, channels=channels, follow_ups=follow_ups)
             try:
                 summary = await scheduler.servicing.run(now)
             finally:
@@ -61,7 +63,12 @@ async def _tick(now: datetime, dry_run: bool) -> int:
         real = build_channels(services)
         for channel in real.values():
             await channel.close()
-        scheduler = build_scheduler(services, channels={name: DryRunChannel(name) for name in real})
+        # The follow-ups run too (their cases are rolled back with the rest); nobody is told of them.
+        scheduler = build_scheduler(
+            services,
+            channels={name: DryRunChannel(name) for name in real},
+            follow_ups=build_follow_ups(services, None),
+        )
         try:
             async with in_transaction():
                 summary = await scheduler.servicing.run(now)

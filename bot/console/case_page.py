@@ -14,7 +14,7 @@ from bot.console.render import render
 from scheduler.sla import clock_of
 from scheduler.staff_reply import reply_verdict
 from scheduler.tiers import loan_classification
-from storage.case_actions import CONTACT_FIELDS, OUTCOMES
+from storage.case_actions import CONTACT_FIELDS, outcomes_for
 from storage.case_views import assignable_staff, case_detail
 from storage.models import Case
 from storage.permissions import can_act, may
@@ -71,7 +71,7 @@ async def render_case(request: web.Request, case: Case, *, status: int = 200, er
         reply_channel=channel,
         reply_verdict=verdict,
         members=members,
-        outcomes=OUTCOMES,
+        outcomes=outcomes_for(case.kind),
         restriction_kinds=RESTRICTION_KINDS,
         active_restrictions={r.kind for r in detail.restrictions},
         contact_fields=CONTACT_FIELDS,

@@ -49,6 +49,7 @@ class OpenCase:
     loan_pk: int | None = None
     dedupe: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    category: str | None = None  # a complaint's topic, for the complaint register
 
 
 @dataclass(frozen=True, slots=True)

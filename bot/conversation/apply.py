@@ -226,6 +226,8 @@ async def _pause(run: _Run, a: PauseReminders) -> None:
 async def _open_case(run: _Run, a: OpenCase) -> None:
     borrower = await Borrower.get(id=a.borrower_pk) if a.borrower_pk is not None else None
     details = {**a.details, "inbound_message_id": run.inbound.message_pk}
+    if a.category:
+        details["category"] = a.category
     if borrower is None and a.dedupe:
         open_ones = Case.filter(kind=a.kind, borrower_id__isnull=True, category=a.dedupe).exclude(status="resolved")
         existing = await open_ones.first()
@@ -253,9 +255,10 @@ async def _open_case(run: _Run, a: OpenCase) -> None:
         details=details,
         notify=later,
     )
-    if created and a.dedupe:
-        await Case.filter(id=case.id).update(category=a.dedupe)
-        case.category = a.dedupe
+    category = a.category or a.dedupe
+    if created and category:
+        await Case.filter(id=case.id).update(category=category)
+        case.category = category
     run.applied.cases.append((case, created))
 
 
@@ -344,11 +347,15 @@ assert set(_EFFECTS) == set(Action.__args__), "every action type needs its effec
 # --- the answer ------------------------------------------------------------------------------------
 
 
+def _acknowledged_case(run: _Run, reply: Reply) -> Case | None:
+    if reply.reference_of is None:
+        return None
+    return next((c for c, _ in run.applied.cases if c.kind == reply.reference_of), None)
+
+
 async def _reply_context(run: _Run, reply: Reply) -> dict[str, Any]:
     context = dict(reply.context)
-    if reply.reference_of is None:
-        return context
-    case = next((c for c, _ in run.applied.cases if c.kind == reply.reference_of), None)
+    case = _acknowledged_case(run, reply)
     if case is None:
         return context
     context["reference"] = case.reference
@@ -378,6 +385,10 @@ async def _store_reply(run: _Run, reply: Reply) -> None:
     }
     if reply.locale is not None:
         payload["locale"] = reply.locale
+    acknowledged = _acknowledged_case(run, reply)
+    if acknowledged is not None:
+        # The case's acknowledged_at is set when this answer is handed to the provider.
+        payload["acknowledges_case"] = acknowledged.id
     if run.borrower is not None:
         stored = await store_outbound(
             [NewOutbound(key=key, borrower_pk=run.borrower.id, kind=reply.template, channel=inbound.channel,

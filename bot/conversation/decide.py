@@ -39,6 +39,7 @@ from bot.conversation.actions import (
     SetTelegramUsable,
     UnlinkTelegram,
 )
+from bot.conversation.complaint_category import complaint_category
 from bot.conversation.facts import (
     Ambiguous,
     BorrowerFacts,
@@ -230,7 +231,7 @@ def _hardship(s: Situation) -> Outcome:
 
 
 def _complaint(s: Situation) -> Outcome:
-    case = OpenCase("complaint", s.excerpt(), s.borrower.pk)
+    case = OpenCase("complaint", s.excerpt(), s.borrower.pk, category=complaint_category(s.inbound.text))
     return Outcome((case,), Reply("complaint_ack", s.common(), reference_of="complaint"))
 
 

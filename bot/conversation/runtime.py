@@ -26,6 +26,9 @@ from aiohttp import web
 from bot.conversation.processor import InboundProcessor
 from bot.conversation.service import ConversationService, Kick
 from bot.services import Services
+from bot.webhooks.slot import INBOUND, InboundSlot
+from bot.webhooks.telegram import telegram_webhook
+from bot.webhooks.twilio_sms import twilio_sms
 from storage.cases import CaseNotifier
 
 if TYPE_CHECKING:
@@ -36,21 +39,7 @@ SWEEP_SECONDS: Final = 30.0
 TELEGRAM_WEBHOOK_PATH: Final = "/webhooks/telegram"
 
 
-@dataclass
-class InboundSlot:
-    """Filled at start-up; read by the webhook handlers."""
-
-    processor: InboundProcessor | None = None
-    telegram_secret: str | None = None
-
-
-INBOUND = web.AppKey("inbound", InboundSlot)
-
-
 def add_routes(app: web.Application) -> None:
-    from bot.webhooks.telegram import telegram_webhook
-    from bot.webhooks.twilio_sms import twilio_sms
-
     app[INBOUND] = InboundSlot()
     app.router.add_post("/webhooks/twilio/sms", twilio_sms)
     app.router.add_post(TELEGRAM_WEBHOOK_PATH, telegram_webhook)

@@ -8,7 +8,9 @@ out: the row carries the same facts with its latest status.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,6 +109,39 @@ DESCRIBE: Final[Mapping[str, Describe]] = {
         f"payment {_g(d, 'payment_id')} of {_g(d, 'amount')} on loan {_g(d, 'loan_id')}",
         None,
     ),
+    "promise.nothing_owed": lambda d: (f"promise for {_g(d, 'promise_date')} not recorded: nothing is owed", None),
+    "case.assigned": lambda d: (f"case {_g(d, 'reference')} assigned to {_g(d, 'to')}", "assigned"),
+    "case.unassigned": lambda d: (
+        f"case {_g(d, 'reference')} back in its queue (was {_g(d, 'from')}: {_g(d, 'why')})",
+        "open",
+    ),
+    "case.note": lambda d: (f"note on case {_g(d, 'reference')}: {_g(d, 'text')}", None),
+    "case.reply": lambda d: (f"staff reply on case {_g(d, 'reference')}: {_g(d, 'text')}", None),
+    "case.reply_refused": lambda d: (
+        f"staff reply on case {_g(d, 'reference')} held back ({_g(d, 'rule')}): {_g(d, 'reason')}",
+        _g(d, "rule") or None,
+    ),
+    "case.resolved": lambda d: (
+        f"case {_g(d, 'reference')} resolved: {_g(d, 'outcome')}" + (f" ({_g(d, 'note')})" if d.get("note") else ""),
+        "resolved",
+    ),
+    "case.reopened": lambda d: (f"case {_g(d, 'reference')} reopened: {_g(d, 'reason')}", "open"),
+    "case.priority_raised": lambda d: (
+        f"case {_g(d, 'reference')} priority {_g(d, 'old')} → {_g(d, 'new')} ({_g(d, 'why')})",
+        None,
+    ),
+    "contact.resumed": lambda d: (f"reminders resumed ({_g(d, 'pause_reason')} pause lifted: {_g(d, 'reason')})", None),
+    "restriction.set": lambda d: (f"restriction set: {_g(d, 'kind')} {_g(d, 'note')}".rstrip(), None),
+    "restriction.lifted": lambda d: (f"restriction lifted: {_g(d, 'kind')} {_g(d, 'note')}".rstrip(), None),
+    "borrower.contact_corrected": lambda d: (
+        f"{_g(d, 'field')} corrected from {_g(d, 'old') or '—'} to {_g(d, 'new') or '—'} ({_g(d, 'reason')})",
+        None,
+    ),
+    "borrower.updated": lambda d: (
+        "loan book changed: " + ", ".join(f"{k} {v}" for k, v in sorted(dict(d.get("changes") or {}).items())),
+        None,
+    ),
+    "evidence.exported": lambda d: (f"evidence exported ({_g(d, 'format')})", None),
 }
 
 
@@ -131,11 +166,26 @@ def _data(entry: LogEntry) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"value": data}
 
 
+_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def shown_text(m: Message) -> str:
+    """What the borrower saw: Telegram bodies are sent as HTML, so their markup is taken off and
+    their entities read back (a staff member's "<i>" stays what they typed)."""
+    body = m.body or ""
+    if m.direction == "out" and m.channel == "telegram":
+        return html.unescape(_TAG.sub("", body))
+    return body
+
+
 def message_item(m: Message, order: int = UNANCHORED) -> TimelineItem:
     if m.direction == "in":
         return TimelineItem(m.created_at, "in", m.channel, "message", m.body, m.intent, m.status, m.actor, order)
     at = m.sent_at or (m.updated_at if m.status in ("skipped", "failed") else m.created_at)
-    return TimelineItem(at, "out", m.channel, m.kind, m.body, None, m.status, m.actor, order)
+    text = shown_text(m)
+    if not text and m.status in ("skipped", "failed") and m.guard_reason:
+        text = f"not sent ({m.guard_rule or m.status}): {m.guard_reason}"
+    return TimelineItem(at, "out", m.channel, m.kind, text, None, m.status, m.actor, order)
 
 
 def log_item(entry: LogEntry, data: Mapping[str, Any] | None = None) -> TimelineItem | None:

@@ -18,7 +18,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from bot.api.common import SERVICES
-from bot.conversation.runtime import INBOUND
+from bot.webhooks.slot import INBOUND
 from storage.inbound import NewInbound, store_inbound
 from storage.models import Message
 

@@ -13,8 +13,8 @@ from typing import Final
 from aiohttp import web
 
 from bot.api.common import SERVICES
-from bot.conversation.runtime import INBOUND
 from bot.logmask import mask_phone
+from bot.webhooks.slot import INBOUND
 from bot.webhooks.twilio_signature import verified_form
 from storage.inbound import NewInbound, store_inbound
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.conversation import processor as processor_module
-from bot.conversation.runtime import INBOUND
 from bot.standins import twilio_signature
+from bot.webhooks.slot import INBOUND
 from storage.models import LogEntry, Message, Promise
 from tests.flows.conftest import AUTH_TOKEN
 from tests.replies.conftest import CHATS, PHONES, PUBLIC, TG_SECRET, ReplyWorld, make_reply_world

@@ -95,6 +95,8 @@ async def test_resolve_then_reopen_and_the_one_open_case_rule(env: Env) -> None:
     actor = actor_for(made["amy"])
     with pytest.raises(CaseActionError, match="unknown outcome"):
         await actions.resolve(await _loaded(case), "vanished", now=NOW, log=env.log, actor=actor)
+    with pytest.raises(CaseActionError, match="does not end a hardship case"):
+        await actions.resolve(await _loaded(case), "complaint_upheld", now=NOW, log=env.log, actor=actor)
     resolved = await actions.resolve(await _loaded(case), "plan_agreed", "weekly plan", now=NOW, log=env.log,
                                      actor=actor)  # fmt: skip
     assert (resolved.status, resolved.outcome, resolved.open_key) == ("resolved", "plan_agreed", None)

@@ -83,6 +83,8 @@ async def test_refusals_404_403_409_422(world: StaffWorld) -> None:
     assert (await post(f"{base}/assign", {"staff": "amy"}))[0] == 403  # hardship agent
     assert (await post(f"{base}/notes", {"staff": "carl"}))[0] == 422
     assert (await post(f"{base}/resolve", {"staff": "carl", "outcome": "vanished"}))[0] == 422
+    status, body = await post(f"{base}/resolve", {"staff": "carl", "outcome": "dispute_rejected"})
+    assert status == 422 and "does not end" in body["message"]
     # Taken by carl; another agent cannot take it over, a supervisor can.
     assert (await post(f"{base}/assign", {"staff": "carl"}))[0] == 200
     # Ana in Los Angeles: 20:00 now; at 22:00 the hard window is closed and she has not written.
