@@ -14,8 +14,11 @@ OUTBOX_STATES = (
     "sending",
     "sent",
     "delivered",
+    "read",
+    "partially_delivered",
     "undelivered",
     "failed",
+    "canceled",
     "unknown",
     "skipped",
 )
@@ -26,6 +29,13 @@ HELP = {
     "duebot_capacity_warnings_total": "Passes whose due volume could not be sent inside the window",
     "duebot_inbound_total": "Inbound messages by channel",
 }
+CHANNELS = ("sms", "telegram")
+# Series shown at 0 before anything has happened, so a dashboard or an alert can name them from the start.
+ZERO_SERIES: tuple[tuple[str, dict[str, str]], ...] = (
+    *(("duebot_messages_total", {"channel": c, "outcome": o}) for c in CHANNELS for o in ("sent", "failed", "unknown")),
+    ("duebot_stale_skips_total", {}),
+    *(("duebot_capacity_warnings_total", {"channel": c}) for c in CHANNELS),
+)
 
 
 def _escape(value: str) -> str:
@@ -39,20 +49,24 @@ def _labels(labels: dict[str, str]) -> str:
 
 
 async def render_metrics() -> str:
-    lines: list[str] = []
-    seen: set[str] = set()
+    series: dict[str, dict[tuple[tuple[str, str], ...], int]] = {name: {} for name in HELP}
+    for name, labels in ZERO_SERIES:
+        series[name][tuple(sorted(labels.items()))] = 0
     for name, labels, value in await read_counters():
-        if name not in seen:
-            seen.add(name)
-            lines.append(f"# HELP {name} {HELP.get(name, name)}")
-            lines.append(f"# TYPE {name} counter")
-        lines.append(f"{name}{_labels(labels)} {value}")
+        series.setdefault(name, {})[tuple(sorted(labels.items()))] = value
+    lines: list[str] = []
+    for name, values in series.items():
+        lines.append(f"# HELP {name} {HELP.get(name, name)}")
+        lines.append(f"# TYPE {name} counter")
+        for label_pairs, value in sorted(values.items()):
+            lines.append(f"{name}{_labels(dict(label_pairs))} {value}")
     counts = dict(
         await Message.filter(direction="out").annotate(n=Count("id")).group_by("status").values_list("status", "n")
     )
     lines.append("# HELP duebot_outbox_messages Outbound messages currently in each state")
     lines.append("# TYPE duebot_outbox_messages gauge")
-    for status in OUTBOX_STATES:
+    # Every state a message can be in, so the gauge always adds up to the outbox.
+    for status in (*OUTBOX_STATES, *sorted(set(counts) - set(OUTBOX_STATES))):
         lines.append(f'duebot_outbox_messages{{status="{status}"}} {counts.get(status, 0)}')
     return "\n".join(lines) + "\n"
 

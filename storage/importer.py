@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storage.allocation import InstallmentBalance, PaymentAmount, allocate
@@ -23,6 +24,33 @@ T = TypeVar("T")
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+class _Rollback(Exception):
+    pass
+
+
+R = TypeVar("R", LoanRow, PaymentRow)
+
+
+def untouched(rows: Sequence[R], errors: Iterable[RowError]) -> list[R]:
+    """The rows no error names: what may still be tried against the database."""
+    bad = {e.where for e in errors}
+    return [r for r in rows if r.where not in bad]
+
+
+async def refusals(attempt: Callable[[], Awaitable[object]]) -> list[RowError]:
+    """What the database would refuse in rows that passed the file's own checks: ``attempt`` (an
+    import of them) runs in a transaction that is always rolled back. Lets a file with bad fields
+    report its conflicts with the database (a loan of another borrower, an unknown loan) too."""
+    try:
+        async with in_transaction():
+            await attempt()
+            raise _Rollback
+    except RowsRefused as refused:
+        return list(refused.errors)
+    except (_Rollback, IntegrityError):
+        return []
 
 
 @dataclass(frozen=True, slots=True)

@@ -264,6 +264,11 @@ def _cell(raw: Mapping[str, object], name: str) -> str:
     return str(value).strip()
 
 
+def _could_be_national(phone: str) -> bool:
+    """Digits and the usual separators, enough of them: a number waiting for its country."""
+    return sum(ch.isdigit() for ch in phone) >= 6 and all(ch.isdigit() or ch in " ()-./" for ch in phone)
+
+
 def validate_loan_row(raw: Mapping[str, object], where: int) -> tuple[LoanRow | None, list[RowError]]:
     errors: list[RowError] = []
     clean: dict[str, object] = {}
@@ -278,9 +283,10 @@ def validate_loan_row(raw: Mapping[str, object], where: int) -> tuple[LoanRow | 
     take("full_name", check_text, 200)
     take("timezone", check_timezone)
     zone = clean.get("timezone")
-    if isinstance(zone, str) or _cell(raw, "phone").startswith("+"):
+    phone = _cell(raw, "phone")
+    if isinstance(zone, str) or phone.startswith("+") or not _could_be_national(phone):
         take("phone", check_phone, zone if isinstance(zone, str) else None)
-    # else: a national number cannot be read without a valid zone; the zone error says why.
+    # else: a national number is read in the zone's country; the zone's own error says why it is not.
     take("telegram_chat_id", check_chat_id)
     take("locale", check_choice, LOCALES)
     take("preferred_channel", check_choice, CHANNELS)

@@ -316,6 +316,19 @@ class LogEntry(Model):
         unique_together = (("chain", "seq"),)
 
 
+class LogHead(Model):
+    """The signed end of each chain: a deletion of its last entries (or of the whole chain) leaves
+    a head that no longer matches, which cannot be re-signed without the key."""
+
+    chain = fields.CharField(max_length=80, primary_key=True)
+    seq = fields.IntField()
+    hash = fields.CharField(max_length=64)
+    seal = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "interaction_log_heads"
+
+
 class TickWatermark(Model):
     """When the last scheduler pass ran, so a pass after downtime knows which tiers went stale."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
-from storage.importer import import_loan_rows, import_payment_rows
+from storage.importer import import_loan_rows, import_payment_rows, refusals, untouched
 from storage.loanbook import RowError, RowsRefused, parse_loan_rows, validate_payment_row
 from storage.views import borrower_view, loan_view
 
@@ -21,9 +21,14 @@ async def post_loans(request: web.Request) -> web.Response:
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         return error(400, "bad_request", 'expected {"rows": [ {loan book fields}, ... ]}')
     parsed = parse_loan_rows(body["rows"])
-    if parsed.errors:
-        return _row_errors(parsed.errors)
     services = request.app[SERVICES]
+    if parsed.errors:
+        rows = untouched(parsed.rows, parsed.errors)
+
+        async def attempt() -> object:
+            return await import_loan_rows(rows, now=services.clock(), log=services.log, actor="api")
+
+        return _row_errors(sorted([*parsed.errors, *await refusals(attempt)], key=lambda e: e.where))
     try:
         result = await import_loan_rows(parsed.rows, now=services.clock(), log=services.log, actor="api")
     except RowsRefused as refused:

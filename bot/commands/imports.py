@@ -13,35 +13,63 @@ from bot.exitcodes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from bot.progress import ProgressBar
 
 
-def _read(path: str) -> str | None:
+class Unreadable(Exception):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _read(path: str) -> str:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        print(f"duebot import: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return None
+        raise Unreadable(f"duebot import: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        print(f"line {line}: file: not UTF-8 ({exc.reason})", file=sys.stderr)
-        return ""
+        raise Unreadable(f"line {line}: file: not UTF-8 ({exc.reason})", EXIT_REFUSED) from None
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from storage.loanbook import parse_loans_csv, parse_payments_csv
+    from config.policy import load_policy
+    from config.settings import load_settings
+    from storage.importer import untouched
+    from storage.loanbook import Parsed, parse_loans_csv, parse_payments_csv
 
-    text = _read(args.file)
-    if text is None:
-        return EXIT_USAGE
-    if text == "":
-        return EXIT_REFUSED
-    parsed = parse_loans_csv(text) if args.what == "loans" else parse_payments_csv(text)
+    # Every command refuses bad settings or a bad policy file the same way (exit 3), import too.
+    load_policy(load_settings().policy_file)
+    try:
+        text = _read(args.file)
+    except Unreadable as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    parsed: Parsed[Any] = parse_loans_csv(text) if args.what == "loans" else parse_payments_csv(text)
     if parsed.errors:
-        for err in parsed.errors:
+        errors = list(parsed.errors)
+        rows = untouched(parsed.rows, errors)
+        if rows:  # the rows that passed may still clash with the database: say so too
+            errors = sorted([*errors, *asyncio.run(_refusals(args.what, rows))], key=lambda e: e.where)
+        for err in errors:
             print(err.as_line(), file=sys.stderr)
-        print(f"{args.file}: {len(parsed.errors)} problem(s); nothing was imported", file=sys.stderr)
+        print(f"{args.file}: {len(errors)} problem(s); nothing was imported", file=sys.stderr)
         return EXIT_REFUSED
     return asyncio.run(_apply(args.what, parsed.rows, args.file))
+
+
+async def _refusals(what: str, rows: list[Any]) -> list[Any]:
+    from bot.commands.runtime import opened
+    from storage.importer import import_loan_rows, import_payment_rows, refusals
+
+    now = datetime.now(UTC)
+    async with opened() as (_settings, log):
+
+        async def attempt() -> object:
+            if what == "loans":
+                return await import_loan_rows(rows, now=now, log=log)
+            return await import_payment_rows(rows, now=now, log=log)
+
+        return await refusals(attempt)
 
 
 async def _apply(what: str, rows: list[Any], source: str) -> int:

@@ -92,7 +92,7 @@ async def test_bad_rows_are_reported_by_index_and_nothing_applied(client: TestCl
     response = await client.post("/api/v1/loans", headers=AUTH, json={"rows": rows})
     assert response.status == 422
     errors = (await response.json())["errors"]
-    assert {(e["row"], e["field"]) for e in errors} == {(1, "phone"), (2, "timezone")}
+    assert {(e["row"], e["field"]) for e in errors} == {(1, "phone"), (2, "timezone")}, errors
     missing = await client.get("/api/v1/loans/L100", headers=AUTH)
     assert missing.status == 404
     assert set(await missing.json()) == {"error", "message"}

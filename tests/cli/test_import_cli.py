@@ -135,3 +135,62 @@ def test_bad_policy_exits_3_naming_the_key(tmp_path: Path) -> None:
     result = duebot(tmp_path, "serve", "--port", "0")
     assert result.returncode == 3
     assert "caps.per_week" in result.stderr
+
+
+@pytest.mark.parametrize("what", ["loans", "payments"])
+def test_an_empty_file_is_refused_with_a_reason(tmp_path: Path, what: str) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    result = duebot(tmp_path, "import", what, str(empty))
+    assert result.returncode == 1
+    assert "line 1: header: the file is empty" in result.stderr
+
+
+def test_conflicts_with_the_database_are_listed_beside_bad_fields(tmp_path: Path) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "".join(GOOD), encoding="utf-8")
+    assert duebot(tmp_path, "import", "loans", str(good)).returncode == 0
+    # Line 2 moves L002 to another borrower (the database knows better); line 3 has a bad amount;
+    # line 4's zone is wrong and its phone is no number in any country.
+    book = tmp_path / "mixed.csv"
+    book.write_text(
+        HEADER
+        + GOOD[1].replace("B002,Ana Ruiz", "B009,Ana Ruiz")
+        + GOOD[0].replace("1200.00", "12.345")
+        + GOOD[2].replace("+447400123456", "call me").replace("Europe/London", "Mars/Base"),
+        encoding="utf-8",
+    )
+    result = duebot(tmp_path, "import", "loans", str(book))
+    assert result.returncode == 1
+    assert "line 2: loan_id: loan L002 belongs to borrower B002" in result.stderr
+    assert "line 3: amount_due:" in result.stderr
+    assert "line 4: timezone:" in result.stderr and "line 4: phone:" in result.stderr
+    payments = tmp_path / "payments.csv"
+    payments.write_text("payment_id,loan_id,amount,paid_at\nP9,LXX,10.00,2026-12-09T12:00:00Z\nP8,L001,ten,x\n")
+    paid = duebot(tmp_path, "import", "payments", str(payments))
+    assert paid.returncode == 1
+    assert "line 2: loan_id: unknown loan LXX" in paid.stderr and "line 3: amount:" in paid.stderr
+    # Nothing of either file was applied.
+    assert "nothing changed" in duebot(tmp_path, "import", "loans", str(good)).stdout
+
+
+def test_import_refuses_a_bad_policy_file_like_every_command(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[reminders]\ndays_before_due = 'soon'\n")
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "".join(GOOD), encoding="utf-8")
+    env_result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", "loans", str(good)],
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "DUEBOT_DATABASE_URL": f"sqlite://{tmp_path / 'p.sqlite3'}",
+            "DUEBOT_POLICY_FILE": str(policy),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert env_result.returncode == 3
+    assert "reminders.days_before_due" in env_result.stderr

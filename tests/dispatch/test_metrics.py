@@ -8,7 +8,7 @@ from datetime import timedelta
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import build_app
-from storage.models import Borrower, Restriction
+from storage.models import Borrower, Message, Restriction
 from tests.dispatch.support import NOW, plan_only
 from tests.flows.conftest import World
 
@@ -72,3 +72,27 @@ async def test_metrics_add_up_over_passes(world: World) -> None:
     second = await scrape(world)
     assert second['duebot_messages_total{channel="sms",outcome="sent"}'] == 6
     assert second['duebot_messages_total{channel="telegram",outcome="sent"}'] == 2
+
+
+async def test_every_series_of_the_readme_is_there_from_the_start(world: World) -> None:
+    metrics = await scrape(world)  # an empty database: nothing has happened yet
+    for channel in ("sms", "telegram"):
+        for outcome in ("sent", "failed", "unknown"):
+            assert metrics[f'duebot_messages_total{{channel="{channel}",outcome="{outcome}"}}'] == 0
+        assert metrics[f'duebot_capacity_warnings_total{{channel="{channel}"}}'] == 0
+    assert metrics["duebot_stale_skips_total"] == 0
+    assert sum(v for k, v in metrics.items() if k.startswith("duebot_outbox_messages")) == 0
+
+
+async def test_the_outbox_gauge_adds_up_whatever_the_receipts_said(world: World) -> None:
+    await world.import_loans(BOOK)
+    await world.tick(NOW)
+    # A "read" receipt (WhatsApp-style, and Twilio's newer channels) is a state of its own.
+    first = await Message.filter(borrower__borrower_id="B1", direction="out").first()
+    assert first is not None
+    await Message.filter(id=first.id).update(status="read")
+    metrics = await scrape(world)
+    outbox = {k: v for k, v in metrics.items() if k.startswith("duebot_outbox_messages")}
+    assert outbox['duebot_outbox_messages{status="read"}'] == 1
+    total = await Message.filter(direction="out").count()
+    assert sum(outbox.values()) == total

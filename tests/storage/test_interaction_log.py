@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage.database import connection
 from storage.interaction_log import InteractionLog, LogEvent
-from storage.models import LogEntry
+from storage.models import LogEntry, LogHead
 from tests.conftest import SECRET
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -70,3 +70,49 @@ async def test_raw_update_of_the_time_is_caught(db: str) -> None:
     entry.at = entry.at + timedelta(seconds=1)
     await entry.save(using_db=conn, update_fields=["at"])
     assert (await log.verify()).first_break is not None
+
+
+async def test_entries_cut_off_the_end_of_a_chain_are_caught(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 4) + events("B2", 2))
+    last_kept = await LogEntry.get(chain="borrower:B1", seq=3)
+    await LogEntry.filter(chain="borrower:B1", seq=4).delete()
+    result = await log.verify()
+    assert result.first_break is not None
+    assert (result.first_break.entry_id, result.first_break.seq) == (last_kept.id, 3)
+    assert "head is at #4" in result.first_break.problem
+    assert (await log.verify("B1")).first_break is not None
+    assert (await log.verify("B2")).first_break is None  # the other borrower's record still stands
+
+
+async def test_a_chain_removed_whole_is_caught(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 2) + events("B2", 2))
+    await LogEntry.filter(chain="borrower:B2").delete()
+    for result in (await log.verify(), await log.verify("B2")):
+        assert result.first_break is not None and result.first_break.chain == "borrower:B2"
+        assert "no entries" in result.first_break.problem
+
+
+async def test_a_moved_head_or_a_removed_head_is_caught(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 3))
+    second = await LogEntry.get(chain="borrower:B1", seq=2)
+    await LogEntry.filter(chain="borrower:B1", seq=3).delete()
+    # Someone without the key points the head at the new last entry: its seal gives it away.
+    await LogHead.filter(chain="borrower:B1").update(seq=2, hash=second.hash)
+    problem = (await log.verify()).first_break
+    assert problem is not None and "seal" in problem.problem
+    await LogHead.filter(chain="borrower:B1").delete()
+    problem = (await log.verify()).first_break
+    assert problem is not None and "no signed head" in problem.problem
+
+
+async def test_an_append_after_a_cut_leaves_the_gap_visible(db: str) -> None:
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 3))
+    await LogEntry.filter(chain="borrower:B1", seq=3).delete()
+    await log.append(LogEvent("note", T0, "B1"))  # goes on from the signed head, not the last entry
+    assert await LogEntry.filter(chain="borrower:B1").order_by("seq").values_list("seq", flat=True) == [1, 2, 4]
+    problem = (await log.verify()).first_break
+    assert problem is not None and problem.seq == 4 and "gap" in problem.problem
