@@ -49,7 +49,7 @@ class PassSummary:
     follow_ups: Counter[str] = field(default_factory=Counter)
     skipped_events: list[DispatchEvent] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
+    def lines(self, *, dry_run: bool = False) -> list[str]:
         out = [
             f"pass at {self.now.isoformat()}",
             f"  planned {self.planned} new message(s); {self.missed} tier(s) missed while down (skipped, never late)",
@@ -61,7 +61,7 @@ class PassSummary:
                 f"{self.unknown_after_crash} left unknown after a crash"
             )
         for label, count in sorted(self.dispatch.outcomes.items()):
-            out.append(f"  {label}: {count}")
+            out.append(f"  {'would be ' if dry_run else ''}{label}: {count}")
         for label, count in sorted(self.dispatch.rules.items()):
             out.append(f"    {label}: {count}")
         for label, count in sorted(self.follow_ups.items()):

@@ -135,6 +135,16 @@ async def import_loan_rows(
         events.append(LogEvent("borrower.updated", now, bid, actor, {"changes": diff}))
 
     created = updated = unchanged = rescheduled = 0
+    # What each borrower's own chain records of this import: new borrowers with their details,
+    # new installments, changed amounts (changed due dates and details have events of their own).
+    story: dict[str, dict[str, Any]] = {}
+
+    def told(borrower_id: str) -> dict[str, Any]:
+        return story.setdefault(borrower_id, {})
+
+    for bid, row in borrowers.items():
+        if bid not in existing_borrowers:
+            told(bid)["borrower"] = dict(zip(_BORROWER_FIELDS, row.borrower_fields(), strict=True))
     async with in_transaction() as conn:
         new_borrowers = [
             Borrower(borrower_id=bid, **dict(zip(_BORROWER_FIELDS, row.borrower_fields(), strict=True)))
@@ -205,6 +215,10 @@ async def import_loan_rows(
                         state="open",
                     )
                 )
+                told(row.borrower_id).setdefault("installments_created", []).append(
+                    {"loan_id": row.loan_id, "installment_no": row.installment_no,
+                     "due_date": row.due_date.isoformat(), "amount_due": f"{row.amount_due:.2f}"}
+                )  # fmt: skip
                 created += 1
             elif (current[3], Decimal(current[4])) != (row.due_date, row.amount_due):
                 inst = Installment(
@@ -234,6 +248,10 @@ async def import_loan_rows(
                     )
                 if Decimal(current[4]) != row.amount_due:
                     amounts_changed.add(lpk)
+                    told(row.borrower_id).setdefault("amounts_changed", []).append(
+                        {"loan_id": row.loan_id, "installment_no": row.installment_no,
+                         "old_amount_due": f"{Decimal(current[4]):.2f}", "new_amount_due": f"{row.amount_due:.2f}"}
+                    )  # fmt: skip
                 updated += 1
             elif row.borrower_id in changed_borrowers or row.loan_id in changed_loans:
                 updated += 1
@@ -246,18 +264,20 @@ async def import_loan_rows(
             await Installment.bulk_update(to_update, fields=["due_date", "amount_due"], batch_size=500, using_db=conn)
         if amounts_changed:
             await recompute_loans(amounts_changed, conn=conn)
+        events.extend(LogEvent("loanbook.imported", now, bid, actor, data) for bid, data in sorted(story.items()))
+        events.append(
+            LogEvent(
+                "import.loans",
+                now,
+                None,
+                actor,
+                {"created": created, "updated": updated, "unchanged": unchanged, "rows": len(rows)},
+            )
+        )
+        # In the import's transaction: the loan book and its record change together or not at all.
+        await log.append_many(events)
         if progress:
             progress(len(rows))
-    events.append(
-        LogEvent(
-            "import.loans",
-            now,
-            None,
-            actor,
-            {"created": created, "updated": updated, "unchanged": unchanged, "rows": len(rows)},
-        )
-    )
-    await log.append_many(events)
     return LoanImportResult(
         created=created,
         updated=updated,

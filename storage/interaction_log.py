@@ -7,6 +7,7 @@ chain name; everywhere by the unique (chain, seq) index, with a retry when two w
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -83,10 +84,7 @@ class InteractionLog:
         chains = sorted(by_chain)
         async with in_transaction() as conn:
             if is_postgres_connection(conn):
-                await conn.execute_query(
-                    "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) FROM unnest($1::text[]) AS c ORDER BY c",
-                    [chains],
-                )
+                await _lock_chains(conn, chains)
             heads = await _heads(chains, conn)
             rows: list[LogEntry] = []
             for chain in chains:
@@ -136,6 +134,24 @@ class InteractionLog:
                 return verifier
         verifier.finish(None if borrower_id is None else {chain_for(borrower_id)})
         return verifier
+
+
+# A lock per chain would exhaust PostgreSQL's lock table for an import touching thousands of
+# borrowers, so locking is two-level: every append holds the log-wide key shared and its chains'
+# keys exclusively; an append to more than this many chains holds the log-wide key exclusively.
+_MANY_CHAINS = 32
+_LOG_LOCK = int.from_bytes(hashlib.sha256(b"duebot-interaction-log").digest()[:7], "big")
+
+
+async def _lock_chains(conn: Any, chains: list[str]) -> None:
+    if len(chains) > _MANY_CHAINS:
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_LOG_LOCK])
+        return
+    await conn.execute_query("SELECT pg_advisory_xact_lock_shared($1)", [_LOG_LOCK])
+    await conn.execute_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) FROM unnest($1::text[]) AS c ORDER BY c",
+        [chains],
+    )
 
 
 async def _heads(chains: Iterable[str], conn: Any) -> dict[str, tuple[int, str]]:

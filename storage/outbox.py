@@ -236,3 +236,20 @@ async def expire_stale(now: datetime) -> list[Message]:
             updated_at=now,
         )
     return stale
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    borrower_id: str
+    key: str
+    not_before: datetime
+
+
+async def waiting_messages(now: datetime) -> list[Waiting]:
+    """Planned messages not due yet (their window opens later), soonest first."""
+    rows = (
+        await Message.filter(direction="out", status="planned", not_before__gt=now)
+        .order_by("not_before", "id")
+        .values_list("borrower__borrower_id", "idempotency_key", "not_before")
+    )
+    return [Waiting(b or "", k or "", at) for b, k, at in rows]

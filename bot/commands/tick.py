@@ -44,6 +44,7 @@ async def _tick(now: datetime, dry_run: bool) -> int:
     from bot.wiring import build_channels, build_follow_ups, build_scheduler, build_staff_chat
     from config.policy import load_policy
     from config.settings import load_settings
+    from storage.outbox import waiting_messages
 
     setup_logging()
     settings = load_settings()
@@ -72,15 +73,18 @@ async def _tick(now: datetime, dry_run: bool) -> int:
         try:
             async with in_transaction():
                 summary = await scheduler.servicing.run(now)
+                waiting = await waiting_messages(now)
                 raise DryRunRollback
         except DryRunRollback:
             pass
         print(f"DRY RUN at {now.isoformat()}: nothing was sent or recorded")
-        for event in summary.dispatch.events:
+        for event in [*summary.skipped_events, *summary.dispatch.events]:
             if event.outcome == "sent":
                 print(f"  would send  {event.borrower_id:<12} {event.channel:<8} {event.message_key}")
             elif event.outcome in ("deferred", "skipped"):
                 verb = "held back " if event.outcome == "deferred" else "would skip"
                 print(f"  {verb}  {event.borrower_id:<12} {event.message_key}  [{event.rule}] {event.reason}")
-        print("\n".join(summary.lines()[1:]))
+        for item in waiting:
+            print(f"  waiting     {item.borrower_id:<12} {item.key}  until {item.not_before.isoformat()}")
+        print("\n".join(summary.lines(dry_run=True)[1:]))
         return EXIT_OK

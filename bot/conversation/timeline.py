@@ -145,8 +145,28 @@ DESCRIBE: Final[Mapping[str, Describe]] = {
 }
 
 
+def _imported(d: Mapping[str, Any]) -> tuple[str, str | None]:
+    parts = []
+    if d.get("borrower"):
+        parts.append("borrower added to the loan book")
+    for item in d.get("installments_created") or []:
+        parts.append(
+            f"installment {item.get('installment_no')} of loan {item.get('loan_id')}: "
+            f"{item.get('amount_due')} due {item.get('due_date')}"
+        )
+    for item in d.get("amounts_changed") or []:
+        parts.append(
+            f"installment {item.get('installment_no')} of loan {item.get('loan_id')}: amount due "
+            f"{item.get('old_amount_due')} → {item.get('new_amount_due')}"
+        )
+    return "loan book: " + "; ".join(parts), None
+
+
+DESCRIBE_MORE: Final[Mapping[str, Describe]] = {"loanbook.imported": _imported}
+
+
 def describe(kind: str, data: Mapping[str, Any]) -> tuple[str, str | None]:
-    how = DESCRIBE.get(kind)
+    how = DESCRIBE.get(kind) or DESCRIBE_MORE.get(kind)
     if how is not None:
         return how(data)
     return json.dumps(dict(data), ensure_ascii=False, sort_keys=True, default=str), None

@@ -160,6 +160,9 @@ async def test_dry_run_shows_what_would_go_and_what_is_held_back_and_changes_not
     assert any("B1" in line and "[cap_daily]" in line for line in lines), out
     assert any("B3" in line and "[restricted:attorney]" in line for line in lines), out
     assert not any("B2" in line for line in lines if "would" in line or "held" in line)
+    # B2's reminder waits for 09:00 in Los Angeles (17:00Z): said, with when.
+    assert any(line.split()[:2] == ["waiting", "B2"] and "until 2026-12-07T17:00:00+00:00" in line for line in lines)
+    assert "would be sent:sms: 1" in out and "\n  sent:sms" not in out
     assert await cli.counts() == before
     assert twilio.requests == []
     # Twice in a row gives the same answer: the first left nothing behind (no watermark, no claim).

@@ -96,3 +96,31 @@ async def test_same_payment_id_with_other_amount_is_refused(db: str) -> None:
     assert [(e.where, e.field) for e in refused.value.errors] == [(3, "payment_id")]
     inst = await Installment.get(loan__loan_id="L002", installment_no=3)
     assert Decimal(inst.amount_paid) == Decimal("100.00")  # P3 was not applied either
+
+
+async def test_each_borrower_s_own_chain_records_what_the_import_did(db: str) -> None:
+    import json
+
+    from storage.models import LogEntry
+
+    async def entries(borrower_id: str) -> list[tuple[str, dict[str, object]]]:
+        rows = await LogEntry.filter(chain=f"borrower:{borrower_id}").order_by("seq").values_list("kind", "data")
+        return [(kind, json.loads(data)) for kind, data in rows]
+
+    await _import(BOOK)
+    [(kind, data)] = await entries("B001")
+    assert kind == "loanbook.imported"
+    assert data["borrower"]["phone"] == "+8613800138000"  # type: ignore[index]
+    assert [(i["loan_id"], i["installment_no"], i["amount_due"]) for i in data["installments_created"]] == [  # type: ignore[attr-defined]
+        ("L001", 1, "1200.00"),
+        ("L001", 2, "1200.00"),
+    ]
+    await _import(BOOK)  # nothing changed: nothing more to say
+    assert len(await entries("B001")) == 1
+    await _import(BOOK.replace("2,2027-01-01,1200.00", "2,2027-01-01,1100.00"))
+    kind, data = (await entries("B001"))[-1]
+    assert kind == "loanbook.imported"
+    assert data == {"amounts_changed": [{"loan_id": "L001", "installment_no": 2, "old_amount_due": "1200.00",
+                                         "new_amount_due": "1100.00"}]}  # fmt: skip
+    assert [k for k, _ in await entries("B002")] == ["loanbook.imported"]
+    assert (await InteractionLog(SECRET).verify()).first_break is None
