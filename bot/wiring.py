@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.services import Services
 from scheduler.channel import Channel
 from scheduler.cycle import FollowUp, ServicingPass
-from scheduler.dispatch import Dispatcher, DispatchSettings
+from scheduler.dispatch import Dispatcher, DispatchSettings, TelegramInvite
 from scheduler.rendering import MessageRenderer
 from scheduler.tiers import tiers_from_policy
 from storage.counters import CounterBatch
@@ -59,6 +59,16 @@ def build_staff_chat(services: Services, channels: Mapping[str, Channel]) -> Sta
     from bot.staff_chat import StaffChat
 
     return StaffChat(get_bot, chat_id, services)
+
+
+def build_invites(services: Services, channels: Mapping[str, Channel]) -> TelegramInvite | None:
+    """Telegram invitations in SMS reminders, when Telegram is on."""
+    get_bot = getattr(channels.get("telegram"), "get_bot", None)
+    if get_bot is None:
+        return None
+    from bot.telegram_invites import TelegramInvites
+
+    return TelegramInvites(get_bot, services.log)
 
 
 def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[str, FollowUp]]:
@@ -129,6 +139,7 @@ def build_scheduler(
         log=services.log,
         counters=counters,
         owner=process_owner(),
+        invite=build_invites(services, channels),
     )
     servicing = ServicingPass(
         policy=services.policy, dispatcher=dispatcher, log=services.log, counters=counters, follow_ups=follow_ups or []

@@ -102,6 +102,8 @@ class Settings(BaseSettings):
         lines.append(
             "Telegram: on" if self.telegram_configured else "Telegram: off (DUEBOT_TELEGRAM_BOT_TOKEN is unset)"
         )
+        if self.api_token is None or not self.api_token.get_secret_value():
+            lines.append("HTTP API: off (DUEBOT_API_TOKEN is unset, so /api/v1 refuses every request)")
         if not self.sending_enabled:
             lines.append("DUEBOT_SENDING_ENABLED=false: nothing will be sent; everything is held back")
         return lines

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -40,7 +40,7 @@ from scheduler.guard import (
     Verdict,
     counts_toward_caps,
 )
-from scheduler.rendering import LOCALES, PUBLIC_KINDS, MessageRenderer, reminder_context
+from scheduler.rendering import INVITING_STAGES, LOCALES, PUBLIC_KINDS, MessageRenderer, reminder_context
 from storage.cases import mark_acknowledged
 from storage.counters import CounterBatch
 from storage.database import inside_transaction
@@ -159,6 +159,24 @@ def channel_order(borrower: Borrower, message: Message) -> list[str]:
     return [first, "sms" if first == "telegram" else "telegram"]
 
 
+# A Telegram deep link ("t.me/<bot>?start=<code>") inviting the borrower to link a chat, or None
+# (handed in by the composition root when Telegram is on; it knows the bot and issues the code).
+TelegramInvite = Callable[[Borrower, datetime], Awaitable[str | None]]
+
+
+def wants_invite(borrower: Borrower, message: Message, channel: str) -> bool:
+    """An SMS reminder to a borrower who prefers Telegram but has no chat we can use (and has not
+    opted out of Telegram) may carry a link that lets them move to Telegram."""
+    return (
+        channel == "sms"
+        and message.kind in INVITING_STAGES
+        and not message.payload.get("prerendered")
+        and borrower.preferred_channel == "telegram"
+        and not borrower.telegram_opted_out
+        and (borrower.telegram_chat_id is None or not borrower.telegram_usable)
+    )
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -170,6 +188,7 @@ class Dispatcher:
         log: InteractionLog,
         counters: CounterBatch,
         owner: str,
+        invite: TelegramInvite | None = None,
     ) -> None:
         self.policy = policy
         self.settings = settings
@@ -178,6 +197,7 @@ class Dispatcher:
         self.log = log
         self.counters = counters
         self.owner = owner
+        self.invite = invite
         self.guard = ContactGuard(policy)
         # One message per borrower at a time in this process: the caps are judged on a snapshot of
         # the borrower's sends, so two of their messages handled concurrently would both pass them.
@@ -304,7 +324,12 @@ class Dispatcher:
         )
 
     def _render(
-        self, message: Message, channel: str, borrower: Borrower, items: Sequence[MessageInstallment]
+        self,
+        message: Message,
+        channel: str,
+        borrower: Borrower,
+        items: Sequence[MessageInstallment],
+        telegram_link: str | None = None,
     ) -> tuple[str, int | None]:
         if message.payload.get("prerendered"):
             rendered = self.renderer.render(
@@ -326,6 +351,7 @@ class Dispatcher:
                     for i in same_currency
                 ],
                 days_past_due=offset,
+                telegram_link=telegram_link,
             )
             rendered = self.renderer.render(message.kind, channel, borrower.locale, context)
         return rendered.text, (rendered.segments.segments if rendered.segments else None)
@@ -344,7 +370,10 @@ class Dispatcher:
         summary: DispatchSummary,
     ) -> PermanentSendError | None:
         """Send on one channel. Returns the refusal when the next channel should be tried."""
-        text, segments = self._render(message, channel, borrower, items)
+        link = None
+        if self.invite is not None and wants_invite(borrower, base, channel):
+            link = await self.invite(borrower, now)
+        text, segments = self._render(message, channel, borrower, items, link)
         counted = counts_toward_caps(
             kind, now, None if kind != "staff_reply" else await self._last_inbound(borrower), self.policy
         )

@@ -31,6 +31,9 @@ from scheduler.money import format_date, format_money
 from scheduler.segments import SegmentInfo, sms_segments
 
 REMINDER_STAGES: Final = ("before_due", "due_today", "overdue_early", "overdue_middle", "overdue_late")
+# The SMS reminders that may invite a borrower who prefers Telegram to link a chat: only these
+# have room for the link within two segments (the overdue ones say more about what to do).
+INVITING_STAGES: Final = frozenset({"before_due", "due_today"})
 REPLY_KINDS: Final = (
     "promise_confirmed",
     "promise_ask_date",
@@ -66,7 +69,7 @@ REMINDER_VARIABLES: Final = (
     "due_date",  # the earliest due date among the items
     "days_past_due",  # 0 before and on the due date
     "days_to_due",  # 0 on and after the due date
-    "link_code",  # optional Telegram deep-link code; only SMS may mention it
+    "telegram_link",  # optional, SMS of INVITING_STAGES only: a t.me deep link that links the borrower's chat
 )
 REPLY_VARIABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -157,7 +160,7 @@ def reminder_context(
     currency: str,
     items: Iterable[InstallmentRow],
     days_past_due: int,
-    link_code: str | None = None,
+    telegram_link: str | None = None,
 ) -> dict[str, Any]:
     """The context of a reminder. ``days_past_due`` is signed: -3 three days before the due
     date, 0 on it, 7 a week after; the templates get it split into two non-negative counts."""
@@ -172,7 +175,7 @@ def reminder_context(
         "due_date": format_date(first_due, locale),
         "days_past_due": max(0, days_past_due),
         "days_to_due": max(0, -days_past_due),
-        "link_code": link_code,
+        "telegram_link": telegram_link,
     }
 
 
@@ -466,7 +469,7 @@ def _samples(kind: str, locale: str) -> list[dict[str, Any]]:
                 currency=currency,
                 items=_sample_rows(3 if full else 1),
                 days_past_due=_SAMPLE_DAYS_PAST_DUE.get(kind, (-3, 10))[0 if full else 1],
-                link_code="ab12<&>CD" if full else None,
+                telegram_link="t.me/northwind_finance_bot?start=ABCDEFGHJK" if full else None,
             )
             context.update(
                 next_due_date=context["due_date"],

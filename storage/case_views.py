@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from storage.chain import chain_for
 from storage.interaction_log import InteractionLog
 from storage.models import Borrower, Case, ContactPause, Installment, Loan, LogEntry, Message, Promise, StaffUser
-from storage.views import active_restrictions, borrower_view
+from storage.views import active_restrictions, borrower_view, installment_status
 
 # The log repeats what the messages table shows (planned, sent, deferred…); the timeline takes
 # messages from the table, where the delivery status is current, and every other event from the log.
@@ -92,7 +92,7 @@ async def borrower_loans(borrower: Borrower, now: datetime) -> list[LoanRow]:
                         due_date=i.due_date,
                         amount_due=Decimal(i.amount_due),
                         amount_paid=Decimal(i.amount_paid),
-                        state=i.state,
+                        state=installment_status(i.state, i.due_date, today),  # as the API says it
                         days_past_due=(today - i.due_date).days
                         if i.state in ("open", "partially_paid") and i.due_date < today
                         else 0,

@@ -64,6 +64,29 @@ async def issue_link_code(
     return code
 
 
+async def current_code(
+    borrower: Borrower,
+    now: datetime,
+    *,
+    log: InteractionLog,
+    issued_by: str,
+    min_left: timedelta = timedelta(days=2),
+) -> LinkCode:
+    """The borrower's unused code with at least ``min_left`` to run, or a fresh one: each reminder
+    that invites a borrower to Telegram need not mint (and log) a code of its own."""
+    code = await open_code(borrower, now + min_left)
+    return code if code is not None else await issue_link_code(borrower, now, log=log, issued_by=issued_by)
+
+
+async def open_code(borrower: Borrower, valid_at: datetime) -> LinkCode | None:
+    """The borrower's newest unused code still valid at ``valid_at``, if any."""
+    return (
+        await LinkCode.filter(borrower_id=borrower.id, used_at__isnull=True, expires_at__gt=valid_at)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CodeLookup:
     """A code as the decision sees it: whose it is and whether it can still be used."""

@@ -24,7 +24,7 @@ def setup_logging(level: str | None = None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Vendor loggers echo request bodies (phone numbers, message text) at DEBUG/INFO.
-    for noisy in ("twilio.http_client", "aiogram.event", "tortoise.db_client", "aiosqlite", "apscheduler"):
+    for noisy in ("twilio", "aiogram.event", "tortoise", "aiosqlite", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

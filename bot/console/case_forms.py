@@ -16,6 +16,7 @@ from bot.console.deps import channels_of, kick_of, services_of
 from scheduler.staff_reply import reply_to_borrower
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
+from storage.linking import current_code
 from storage.models import Borrower, Case, Loan, StaffUser
 from storage.permissions import can_act, may
 
@@ -152,6 +153,13 @@ async def _contact(request: web.Request, case: Case, staff: StaffUser, form: dic
     return "contact"
 
 
+async def _link(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
+    """A Telegram link code for the borrower to send the bot (read out on a call, or in a reply)."""
+    services = services_of(request)
+    await current_code(_borrower(case), services.clock(), log=services.log, issued_by=actor_for(staff))
+    return "link"
+
+
 async def _resolve(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
     services = services_of(request)
     await actions.resolve(
@@ -178,6 +186,7 @@ ACTIONS: dict[str, Action] = {
     "restrict": _restrict,
     "lift": _lift,
     "contact": _contact,
+    "link": _link,
     "resolve": _resolve,
     "reopen": _reopen,
 }

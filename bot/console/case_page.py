@@ -16,6 +16,7 @@ from scheduler.staff_reply import reply_verdict
 from scheduler.tiers import loan_classification
 from storage.case_actions import CONTACT_FIELDS, outcomes_for
 from storage.case_views import assignable_staff, case_detail
+from storage.linking import open_code
 from storage.models import Case
 from storage.permissions import can_act, may
 from storage.views import RESTRICTION_KINDS
@@ -54,6 +55,7 @@ async def render_case(request: web.Request, case: Case, *, status: int = 200, er
         channels=channels_of(request),
     )  # fmt: skip
     borrower = detail.borrower
+    link_code = await open_code(case.borrower, now) if case.borrower is not None else None
     members = [
         s for s in await assignable_staff() if can_act(s.role, s.queues, case.queue)
     ] if may(staff.role, "assign_others") else []  # fmt: skip
@@ -72,6 +74,7 @@ async def render_case(request: web.Request, case: Case, *, status: int = 200, er
         reply_verdict=verdict,
         members=members,
         outcomes=outcomes_for(case.kind),
+        link_code=link_code,
         restriction_kinds=RESTRICTION_KINDS,
         active_restrictions={r.kind for r in detail.restrictions},
         contact_fields=CONTACT_FIELDS,

@@ -22,6 +22,7 @@ NOTES = {
     "restricted": "Restriction set.",
     "lifted": "Restriction lifted.",
     "contact": "Contact data corrected; the old value is kept in the log.",
+    "link": "A Telegram link code is ready (in the borrower's profile): the borrower sends /start CODE to our bot.",
     "resolved": "Case resolved.",
     "reopened": "Case reopened.",
     "nothing_to_take": "No unassigned case is waiting in your queues.",

@@ -109,10 +109,10 @@ def test_every_problem_is_listed(folder: Path) -> None:
 
 
 def test_printing_none_is_refused(folder: Path) -> None:
-    # link_code may be None; a template that prints it unguarded would send "None".
+    # telegram_link may be None; a template that prints it unguarded would send "None".
     path = folder / "before_due.sms.en.j2"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("Reply STOP", "Code {{ link_code }}. Reply STOP"), encoding="utf-8"
+        path.read_text(encoding="utf-8").replace("Reply STOP", "Code {{ telegram_link }}. Reply STOP"), encoding="utf-8"
     )
     message = check(folder)
     assert "before_due.sms.en.j2" in message

@@ -14,6 +14,7 @@ from markupsafe import escape
 from scheduler.money import format_date, format_money
 from scheduler.rendering import (
     CHANNELS,
+    INVITING_STAGES,
     LOCALES,
     OPT_OUT_LINES,
     PUBLIC_KINDS,
@@ -60,7 +61,7 @@ def reminder(locale: str, currency: str, stage: str, count: int, **overrides: An
         "currency": currency,
         "items": ROWS[:count],
         "days_past_due": DPD.get(stage, 0),
-        "link_code": None,
+        "telegram_link": None,
     }
     values.update(overrides)
     return reminder_context(**values)
@@ -265,18 +266,23 @@ def test_telegram_html_problem() -> None:
 # --- SMS length -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("link", [None, "t.me/northwind_finance_bot?start=ABCDEFGHJK"])
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("stage", REMINDER_STAGES)
 def test_reminder_sms_worst_case_within_two_segments(
-    renderer: MessageRenderer, stage: str, locale: str, record_property: Any
+    renderer: MessageRenderer, stage: str, locale: str, link: str | None, record_property: Any
 ) -> None:
     # A long lender name, a long borrower name, one installment of 12,345.67, a two-digit day,
     # and the largest days-past-due count the stage can plausibly show.
     dpd = {"overdue_early": 30, "overdue_middle": 90, "overdue_late": 999}.get(stage, DPD[stage])
     if stage == "before_due":
         dpd = -1  # "tomorrow, ..." is the longer wording
-    context = reminder(locale, CURRENCY[locale], stage, 1, days_past_due=dpd)
-    segments = renderer.render(stage, "sms", locale, context).segments
+    context = reminder(locale, CURRENCY[locale], stage, 1, days_past_due=dpd, telegram_link=link)
+    rendered = renderer.render(stage, "sms", locale, context)
+    # The invitation to Telegram, in the stages that carry one (the later ones have no room).
+    if link is not None:
+        assert (link in rendered.text) == (stage in INVITING_STAGES)
+    segments = rendered.segments
     assert segments is not None
     record_property("segments", f"{segments.encoding} {segments.units} units {segments.segments} segments")
     print(f"{stage}.sms.{locale}: {segments}")
@@ -338,7 +344,7 @@ def test_reminder_context() -> None:
         currency="USD",
         items=rows,
         days_past_due=-3,
-        link_code="abc",
+        telegram_link="abc",
     )
     assert [(i["loan_id"], i["installment_no"]) for i in context["items"]] == [
         ("CAR-88", 12),
@@ -354,7 +360,7 @@ def test_reminder_context() -> None:
     assert context["total"] == "$13,895.72"
     assert context["due_date"] == "Thu, 31 Dec 2026"
     assert (context["days_to_due"], context["days_past_due"]) == (3, 0)
-    assert context["link_code"] == "abc"
+    assert context["telegram_link"] == "abc"
     late = reminder("zh", "CNY", "overdue_late", 1, days_past_due=120)
     assert (late["days_to_due"], late["days_past_due"]) == (0, 120)
     assert late["total"] == "¥12,345.67"

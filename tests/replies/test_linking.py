@@ -132,3 +132,24 @@ async def test_wrong_number_on_telegram_unlinks_the_chat_and_still_answers_it(wo
     # The chat is nobody's now: the next message gets the neutral answer.
     await world.tg(CHATS["B3"], "how much do I owe")
     assert "could not match" in world.telegram_to(CHATS["B3"])[-1]
+
+
+async def test_an_sms_reminder_invites_a_telegram_preferring_borrower_and_the_link_links(world: ReplyWorld) -> None:
+    import re
+    from datetime import UTC, datetime
+
+    from storage.models import Borrower
+    from tests.replies.conftest import PHONES
+
+    await Borrower.filter(borrower_id="B2").update(preferred_channel="telegram")  # no chat on file
+    await world.tick(datetime(2026, 12, 7, 10, tzinfo=UTC))  # 10:00 in London, T-3 of 10 Dec
+    [reminder] = world.sms_to(PHONES["B2"])
+    link = re.search(r"t\.me/(\w+)\?start=([A-Z0-9]+) Reply STOP", reminder)
+    assert link is not None, reminder
+    assert link.group(1) == world.telegram.username
+    assert world.sms_to(PHONES["B1"]) and "t.me/" not in world.sms_to(PHONES["B1"])[0]  # prefers SMS: no link
+    await world.tg(NEW_CHAT, f"/start {link.group(2)}")
+    assert (await world.borrower("B2")).telegram_chat_id == NEW_CHAT
+    await world.tick(datetime(2026, 12, 9, 10, tzinfo=UTC))  # T-1: now on Telegram, not SMS
+    assert len(world.sms_to(PHONES["B2"])) == 1
+    assert len(world.telegram_to(NEW_CHAT)) == 2  # the welcome, then the reminder

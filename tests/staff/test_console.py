@@ -338,3 +338,22 @@ async def test_members_link_their_telegram_account(world: StaffWorld) -> None:
     assert bad.status == 422
     away = await world.client.post("/console/account/available", data={"csrf_token": token, "available": "no"})
     assert away.status == 200 and not (await StaffUser.get(username="amy")).available
+
+
+async def test_staff_issue_a_telegram_link_code_the_borrower_can_use(world: StaffWorld) -> None:
+    from storage.models import LinkCode
+
+    await seed(world)
+    case = await open_for(world, "B1", "hardship")
+    await login(world.client, "amy")
+    token = await page_csrf(world.client)
+    url = f"/console/cases/{case.id}"
+    first = await world.client.post(f"{url}/link", data={"csrf_token": token})
+    html = await first.text()
+    assert first.status == 200 and "link code is ready" in html
+    [code] = await LinkCode.filter(borrower__borrower_id="B1")
+    assert f'<code id="link-code">{code.code}</code>' in html and code.issued_by == "staff:amy"
+    await world.client.post(f"{url}/link", data={"csrf_token": token})
+    assert await LinkCode.filter(borrower__borrower_id="B1").count() == 1  # the same code, not a new one each time
+    refused = await world.client.post(f"{url}/link", data={})
+    assert refused.status == 403  # no CSRF token, no code
