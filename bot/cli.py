@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("text", nargs="?", help="the reply; without it, lines are read from stdin")
     classify.add_argument("--today", help="YYYY-MM-DD the reply is read against (default: today)")
 
-    staff = sub.add_parser("staff", help="staff accounts: add, list, disable, reset-password, set-queues")
+    staff = sub.add_parser("staff", help="staff accounts: add, list, disable, enable, reset-password, set-queues")
     staff_sub = staff.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     add = staff_sub.add_parser("add", help="create a staff account")
     add.add_argument("username")
@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_sub.add_parser("list", help="list staff accounts")
     disable = staff_sub.add_parser("disable", help="disable an account (its sessions end)")
     disable.add_argument("username")
+    enable = staff_sub.add_parser("enable", help="enable a disabled account again")
+    enable.add_argument("username")
     reset = staff_sub.add_parser("reset-password", help="set a new password")
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true")

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.expressions import Q
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
@@ -198,7 +199,7 @@ async def _stored_entries(borrower_id: str | None, batch: int = 5000) -> AsyncIt
         page = query
         if last is not None:
             # Keyset pagination on (chain, seq) keeps memory flat for big logs.
-            page = page.filter(chain__gte=last[0]).exclude(chain=last[0], seq__lte=last[1])
+            page = page.filter(Q(chain__gt=last[0]) | Q(chain=last[0], seq__gt=last[1]))
         rows = (
             await page.order_by("chain", "seq")
             .limit(batch)

@@ -1,4 +1,4 @@
-"""``duebot staff add|list|disable|reset-password|set-queues``: staff accounts from the command line.
+"""``duebot staff add|list|disable|enable|reset-password|set-queues``: staff accounts from the command line.
 
 Passwords come from ``--password-stdin`` (one line) or an interactive prompt (asked twice); they
 are never taken as arguments (they would land in shell history and ``ps``). Every change is
@@ -79,6 +79,9 @@ async def _run(args: argparse.Namespace, password: str | None) -> int:
             elif args.action == "disable":
                 staff = await accounts.disable_staff(args.username, now=now, log=log, actor=actor)
                 print(f"disabled {staff.username}; its sessions have ended and its open cases are back in their queues")
+            elif args.action == "enable":
+                staff = await accounts.enable_staff(args.username, now=now, log=log, actor=actor)
+                print(f"enabled {staff.username}")
             elif args.action == "reset-password":
                 assert password is not None
                 staff = await accounts.reset_password(args.username, password, now=now, log=log, actor=actor)

@@ -38,10 +38,11 @@ _NOT_MONEY: Final = tuple(
         # times of day
         r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b",
         r"\b\d{1,2}:\d{2}\b",
-        r"\b(?:at|around)\s+\d{1,2}\b(?!\s*(?:dollars?|bucks|usd|rmb|k\b|%|元|块|[,.]\d))",
+        r"\b(?:at|around|after|before|till|until|past)\s+\d{1,2}\b(?!\s*(?:dollars?|bucks|usd|rmb|k\b|%|元|块|[,.]\d))",
         rf"(?:[上下]午|晚上|早上|中午|凌晨|傍晚)?\s*{ZH_SMALL}\s*(?:点|时)(?:半|钟|\s*{ZH_SMALL}\s*分)?",
         # durations, counts, percentages, ordinals
-        r"\b\d+(?:\.\d+)?\s*(?:days?|weeks?|months?|years?|yrs?|hours?|hrs?|minutes?|mins?|times|"
+        # ("300 day after tomorrow" is an amount and a date, not a duration)
+        r"\b\d+(?:\.\d+)?\s*(?:days?(?!\s+after\s+tomorrow)|weeks?|months?|years?|yrs?|hours?|hrs?|minutes?|mins?|times|"
         r"installments?|instalments?|payments|kids|children|people|persons|percent|%)(?![a-z])",
         r"(?<![\d.])\d+(?:\.\d+)?\s*%",
         r"\b\d+(?:st|nd|rd|th)\b",
@@ -53,7 +54,9 @@ _NOT_MONEY: Final = tuple(
         r"\b1\d{2}[\s-]?\d{4}[\s-]?\d{4}\b",  # Chinese mobile 138 1234 5678
         r"\b\d{3}-\d{4}\b",  # 555-0123
         r"\d{8,}",
-        r"(?:#|\bno\.?\s*|\bnumber\s*|\baccount\s*|\bref\s*|\bid\s*|尾号|编号|账号|卡号)\d+",
+        r"(?:#|\bno\.?|\bnumber|\baccount|\bacct|\bref(?:erence)?|\bid|\bconf(?:irmation)?|\btransaction|"
+        r"\border|\binvoice|\breceipt|\btracking|尾号|编号|账号|卡号|单号|流水号)\s*(?:#|no\.?|number|id)?\s*"
+        r"(?:is\s+|:\s*)?[a-z]{0,3}\d+",
     )
 )
 

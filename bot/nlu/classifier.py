@@ -7,6 +7,7 @@ from typing import Final
 
 from . import amounts, dates, polarity, rules
 from .classification import Classification
+from .codeswitch import chinese_view
 from .cue import EXACT
 from .intents import PROMISE
 from .keywords import carrier_keyword
@@ -37,13 +38,16 @@ def classify(text: str, today: dt.date) -> Classification:
     if keyword_intent is not None:
         return Classification(text, keyword_intent, EXACT, None, None, language, ())
 
-    found = polarity.analyse(normalized)
-    hits = [
-        *rules.matching(rules.ALL_TEXT_CUES, normalized),
-        *found.hits,
-        *rules.matching(rules.PROMISE_CUES, found.promise_view),
-    ]
-    scores = rules.score(hits)
+    views = [normalized, chinese_view(normalized)] if language == "mixed" else [normalized]
+    hits = []
+    for view in views:
+        found = polarity.analyse(view)
+        hits += [
+            *rules.matching(rules.ALL_TEXT_CUES, view),
+            *found.hits,
+            *rules.matching(rules.PROMISE_CUES, found.promise_view),
+        ]
+    scores = rules.score(set(hits))
     intent, confidence = scores.primary()
     also = tuple(i for i in scores.fired() if i != intent)
 

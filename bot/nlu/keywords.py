@@ -88,6 +88,7 @@ OPT_OUT_CUES: Final[tuple[Cue, ...]] = cues(
     "opt_out",
     "zh",
     (EXACT, r"退订|取消订阅|拒收|退出短信"),
+    (STRONG, r"取消(?:短信|提醒|通知|推送|消息|发送)|关闭(?:短信|提醒|通知|推送)"),
     # Not 催 ("别催了" = don't rush me): that is impatience, not a request to stop messages.
     (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?(?:发|打|联系|骚扰|烦)"),
     (STRONG, r"停止(?:发送|发|推送|短信|通知|联系|催收|提醒)?"),
@@ -139,6 +140,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (MEDIUM, r"\b(?:hidden|excessive|unfair|illegal|outrageous|ridiculous)\s+(?:fees?|charges?|interest)\b"),
     (MEDIUM, r"\bwhy\s+(?:am i|was i|were we|are you|did you|do you|is there)\s+(?:being\s+)?charg"),
     (MEDIUM, r"\b(?:sick of|fed up|sick and tired)\b"),
+    (MEDIUM, r"\bhow\s+(?:i|we)\s+(?:was|were|am|are|have been|got)\s+(?:being\s+)?treated\b"),
     (
         MEDIUM,
         r"\bscammers?\b|"
@@ -146,7 +148,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         MEDIUM,
-        r"\b(?:hung|hang|hanging)\s+up\s+on\s+me\b|\b(?:swore|cursed|lied|yelled|screamed|shouted)\s+at\s+me\b|"
+        r"\b(?:hung|hang|hanging)\s+up\s+on\s+me\b|\b(?:swore|cursed|cussed|lied|yelled|screamed|shouted)\s+at\s+me\b|"
         r"\blied\s+to\s+me\b",
     ),
     (MEDIUM, r"\b(?:lawyer|attorney|solicitor|sue you|suing you|legal action against you)\b"),
@@ -197,7 +199,8 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\b(?:not|isn't|is not|ain't|wasn't|was not)\s+(?:my|mine)\s+(?:loan|debt|account|bill|money|balance|"
-        r"signature|contract)\b|\b(?:isn't|is not|not|ain't)\s+mine\b",
+        r"signature|contract)\b|\b(?:isn't|is not|not|ain't)\s+mine\b|"
+        r"\b(?:isn't|is not|not|wasn't|was not)\s+even\s+(?:my|mine)\b",
     ),
     (STRONG, r"\bnever\s+(?:\w+\s+)?(?:borrowed|took out|taken out|applied|signed|opened|authori[sz]ed|agreed)\b"),
     (
@@ -243,6 +246,8 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
         r"\bsomeone\s+(?:\w+\s+)?(?:used|stole|opened|took out)\b",
     ),
     (MEDIUM, r"\bfraud(?:ulent)?\b"),
+    # A debt discharged (in bankruptcy) or already settled is not owed: a dispute, not hardship.
+    (STRONG, r"\b(?:was|been|got)\s+discharged\b|\bdischarged\s+in\b"),
     (
         MEDIUM,
         r"\bprove\b|\bproof\b(?!\s+of\s+(?:payment|transfer|deposit))|\bvalidat(?:e|ion)\b|"
@@ -277,13 +282,19 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
 WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
     "wrong_number",
     "en",
-    (EXACT, r"\bwrong\s+(?:number|person|guy|girl|man|woman|lady|people|phone|contact|no|#)\b"),
+    (EXACT, r"\bwrong\s+(?:(?:number|person|guy|girl|man|woman|lady|people|phone|contact|no)\b|#)"),
     (STRONG, r"\bnot\s+(?:the\s+)?(?:right|correct)\s+(?:person|number)\b"),
     (STRONG, r"\b(?:no one|nobody|no-one|noone)\s+(?:here\s+|lives here\s+)?(?:by|named|called|with)\b"),
     (
         STRONG,
         r"\b(?:don't|do not)\s+know\s+(?:any(?:one|body)\s+(?:called|named|by)|who\s+(?:[\w']+\s+){0,4}?(?:is|"
         r"are)\b|(?:him|her|them|this person|that person|this guy)\b)",
+    ),
+    (
+        STRONG,
+        r"\b(?:no idea|not sure|dunno)\s+who\s+(?:that|this|he|she|they|you(?:'re| are) (?:looking for|after))\b|"
+        r"\bthis\s+(?:number|phone)(?:'s|\s+is|\s+has)?\s+(?:been\s+)?mine\b|"
+        r"\b(?:i've|i have|we've|we have)\s+had\s+this\s+(?:number|phone)\b",
     ),
     (
         MEDIUM,
@@ -298,8 +309,9 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         STRONG,
-        r"\b(?:he|she|they)\s+(?:doesn't|does not|don't|no longer)\s+(?:use|have|own)\s+(?:this|that|"
-        r"the)\s+(?:number|phone)\b|\bno longer (?:his|her|their) (?:number|phone)\b",
+        r"\b(?:he|she|they|(?:that|the|this)\s+(?:guy|person|man|woman|lady|girl))\s+(?:doesn't|does not|don't|"
+        r"no longer)\s+(?:use|have|own)\s+(?:this|that|the)\s+(?:number|phone)\b|"
+        r"\bno longer (?:his|her|their) (?:number|phone)\b",
     ),
     (MEDIUM, r"\b(?:doesn't|does not|don't)\s+live\s+here\b"),
     (
@@ -314,7 +326,7 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
     (EXACT, r"(?:发|打|找)错(?:人|了|号|电话|对象)?|(?:搞|弄)错人"),
     (
         STRONG,
-        r"号码(?:错了|不对|换人|已经换|是新|是我新)|换号|新(?:办|换|买)的(?:号|卡)|"
+        r"号码(?:错了|不对|换人|已经换|是新|是我新)|换号|新(?:办|换|买)的(?:号|卡)|换(?:了)?主人|"
         r"这个号(?:码)?(?:是|已经)?(?:我)?新",
     ),
     (

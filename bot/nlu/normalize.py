@@ -60,6 +60,7 @@ TYPOS: Final[dict[str, str]] = {
     "tonite": "tonight",
     "tnite": "tonight",
     "pls": "please",
+    "w": "with",
     "plz": "please",
     "plse": "please",
     "pleas": "please",

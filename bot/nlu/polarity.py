@@ -76,8 +76,8 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\bpayment\s+(?:was|has been|is|got|had been|went)\s+(?:already\s+)?(?:made|sent|done|completed|"
-        r"processed|submitted|through|paid)\b|\bpayment\s+(?:done|complete|completed|sent|made|successful|"
-        r"went through)\b",
+        r"processed|submitted|through|thru|paid)\b|\b(?:payment|transfer|transaction|deposit)\s+(?:is\s+|was\s+)?"
+        r"(?:done|complete|completed|sent|made|successful|went through|went thru|gone through|cleared|posted)\b",
     ),
     (
         STRONG,
@@ -110,6 +110,7 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
         r"之前就)[^不没未,，。!?！？]{0,6}?(?:还|转|付|打款|打钱|汇|缴|交)(?![不没])",
     ),
     (MEDIUM, r"请查收|查收一下|转账记录|付款记录|还款记录|截图"),
+    (STRONG, r"(?:还款|转账|付款|汇款|支付)(?:已经?)?(?:完成|成功|到账)"),
     (
         STRONG,
         r"刚(?:刚|才)?(?:还|转|付|打款|打钱|汇)(?:完|好|过|清|上)|(?:款|钱)(?:已经?|都)(?:打|转|付|汇|还)|"

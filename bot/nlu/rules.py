@@ -52,7 +52,7 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     # "installments" as a request ("pay in installments"), not "this month's installment".
     (
         STRONG,
-        r"\bpayment\s+(?:plan|arrangement)\b|\b(?:in|into|by|monthly|smaller|weekly)\s+instal+ments\b|"
+        r"\bpayment\s+(?:plan|arrangement)\b|\b(?:in|into|by|monthly|smaller|weekly|do|some)\s+instal+ments\b|"
         r"\binstal+ment\s+plan\b|\bpay\s+(?:it\s+)?in\s+(?:parts|pieces)\b|\bsplit\s+(?:the|my|it|this)\b",
     ),
     (
@@ -192,7 +192,8 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
 ) + cues(
     PROMISE,
     "zh",
-    (STRONG, r"还(?:款|钱)"),
+    # Not where 还款 is part of a noun: 还款提醒 (reminders), 还款日 (due date), 还款方式 (how to pay).
+    (STRONG, r"还(?:款|钱)(?!提醒|通知|短信|信息|日|记录|计划|方式|渠道|账户|账号|金额)"),
     (STRONG, r"(?<!刚)还(?:清|上|完)(?!了)|还给(?:你|您|你们)"),
     (
         STRONG,
@@ -221,6 +222,7 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"(?<!n't )(?<!not )(?<!never )(?<!stop )\bcall\s+me\b(?!\s+(?:again|anymore|any more)\b)"),
     (STRONG, r"\bcall\s+(?:me\s+)?back\b|\bcall-?back\b"),
     (STRONG, r"\bgive\s+me\s+a\s+(?:call|ring)\b|\bring\s+me\b|\bphone\s+me\b"),
+    (STRONG, r"\b(?:discuss|talk|speak|sort)\b[^.!?]{0,25}?\b(?:on|over|by)\s+(?:the\s+)?phone\b"),
     (
         STRONG,
         r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|your|some|someone|somebody|anyone|real|live|human|"
@@ -252,6 +254,8 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"(?<!不要)(?<!别)(?<!再)(?<!用)给我(?:回|打|来)?(?:个|一个)?电话|"
+        r"(?<!不要)(?<!别)(?<!再)打(?:个)?电话(?:给)?我(?!们)|(?<!不要)(?<!别)(?<!再)打我(?:的)?电话|"
+        r"电话(?:沟通|联系|聊|谈|详谈|里说)|"
         r"(?<!不要)(?<!别)(?<!再)打(?:个)?电话(?:给|跟|和)我|回(?:个)?电话|回电|致电",
     ),
     (STRONG, r"(?:找|叫|让|跟|和|与|要)(?:你们)?(?:的)?(?:经理|领导|负责人|主管|上级|老板)"),
@@ -282,6 +286,7 @@ BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (STRONG, r"\bwhen\s+(?:do|should|must|will|shall)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?pay\b"),
     (STRONG, r"\bwhat\s+(?:do\s+)?i\s+(?:still\s+)?owe\b|\bamount\s+(?:due|owed|outstanding)\b"),
+    (STRONG, r"\b(?:remind|tell)\s+me\s+(?:of\s+|about\s+)?(?:the|my)\s+(?:amount|balance|due date|total)\b"),
     (MEDIUM, r"\b(?:is|was)\s+(?:my|the)\s+(?:[\w']+\s+)?(?:payment|bill|installment)\s+due\b"),
     (MEDIUM, r"\bpayoff\b|\bremaining\s+balance\b|\boutstanding\s+balance\b|\bleft\s+(?:on|to pay)\b"),
 ) + cues(
@@ -310,6 +315,7 @@ HELP_CUES: Final[tuple[Cue, ...]] = cues(
     (MEDIUM, r"\bpayment\s+(?:options|methods?|details|link|instructions)\b|\bways?\s+to\s+pay\b|\bbank\s+details\b"),
     (WEAK, r"\bwhat\s+is\s+this\s+(?:about|for)\b|\bi\s+need\s+help\b"),
     (MEDIUM, r"\bhow\s+does\s+(?:this|it)\s+work\b"),
+    (MEDIUM, r"\bkeywords?\b|\bwhat\s+(?:can|do|should)\s+i\s+(?:reply|text|send|answer)\b"),
 ) + cues(
     "help",
     "zh",

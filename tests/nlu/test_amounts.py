@@ -23,6 +23,8 @@ def amount(text: str) -> Decimal | None:
 
 MONEY: list[tuple[str, str]] = [
     ("pay 200", "200"),
+    ("will pay 300 day after tomorrow", "300"),  # "300 day" is not a duration here
+    ("order #123, i'll pay 50", "50"),
     ("pay 1,200.50", "1200.5"),
     ("$350", "350"),
     ("us$ 40", "40"),
@@ -63,6 +65,10 @@ MONEY: list[tuple[str, str]] = [
 ]
 
 NOT_MONEY: list[str] = [
+    "will pay today, my account # is 4410923",
+    "transfer done, transaction id 99812734",
+    "payment went through, conf #A77312",
+    "pls call me back after 5",
     "the 15th",
     "on the 1st",
     "15号",

@@ -15,7 +15,10 @@ import pytest
 from bot.nlu import INTENTS, PRECEDENCE, classify
 from tests.nlu.support import Labelled, load
 
-CASES = load("cases.jsonl")
+# reviewer_a.jsonl: 418 replies written to the conventions by a reviewer who never saw the
+# classifier or cases.jsonl. Measured before any rule was touched for them: 93.3% of intents,
+# 99.2% of promise dates and 96.8% of amounts right; the fixes are general rules, not per line.
+CASES = load("cases.jsonl") + load("reviewer_a.jsonl")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Labelled honestly, still misclassified: kept visible instead of deleted. strict=True

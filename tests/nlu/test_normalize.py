@@ -80,3 +80,19 @@ def test_lone_surrogates_are_dropped() -> None:
     out = normalize("pay \ud800 now")
     assert out == "pay now"
     out.encode("utf-8")  # would raise if a surrogate survived
+
+
+@pytest.mark.parametrize(
+    ("text", "view"),
+    [
+        ("别再text我了", "别再发短信我了"),
+        ("转agent", "转人工"),
+        ("amount不对 我只欠500", "金额不对我只欠500"),
+        ("i will还 by 月底", "i会还by月底"),
+        ("能不能extend一下 最近很tight", "能不能延期一下最近很紧张"),
+    ],
+)
+def test_the_chinese_view_of_a_code_switched_reply(text: str, view: str) -> None:
+    from bot.nlu.codeswitch import chinese_view
+
+    assert chinese_view(normalize(text)) == view

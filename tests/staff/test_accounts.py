@@ -141,7 +141,11 @@ def test_the_staff_command(tmp_path: Path) -> None:
     ]
     disabled = duebot(tmp_path, "staff", "disable", "nobody")
     assert disabled.returncode == 1 and "no staff account named 'nobody'" in disabled.stderr
+    assert duebot(tmp_path, "staff", "disable", "amy").returncode == 0
+    assert "disabled" in duebot(tmp_path, "staff", "list").stdout
+    assert duebot(tmp_path, "staff", "enable", "amy").returncode == 0
+    assert "available" in duebot(tmp_path, "staff", "list").stdout
     log = duebot(tmp_path, "log", "verify")
-    assert log.returncode == 0 and "2 entries" in log.stdout
+    assert log.returncode == 0 and "4 entries" in log.stdout
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("cli.sqlite3*") if p.is_file())
     assert b"scrypt$" in stored and PASSWORD.encode() not in stored

@@ -116,3 +116,16 @@ async def test_an_append_after_a_cut_leaves_the_gap_visible(db: str) -> None:
     assert await LogEntry.filter(chain="borrower:B1").order_by("seq").values_list("seq", flat=True) == [1, 2, 4]
     problem = (await log.verify()).first_break
     assert problem is not None and problem.seq == 4 and "gap" in problem.problem
+
+
+async def test_every_entry_is_checked_across_page_boundaries(db: str) -> None:
+    from storage.interaction_log import _stored_entries
+
+    log = InteractionLog(SECRET)
+    await log.append_many(events("B1", 3) + events("B2", 3))
+    # A page of 4 ends inside B2's chain; one of 2 inside B1's: no entry may be skipped.
+    seen = [(e.fields.chain, e.fields.seq) async for e in _stored_entries(None, batch=4)]
+    assert seen == [("borrower:B1", 1), ("borrower:B1", 2), ("borrower:B1", 3),
+                    ("borrower:B2", 1), ("borrower:B2", 2), ("borrower:B2", 3)]  # fmt: skip
+    seen = [(e.fields.chain, e.fields.seq) async for e in _stored_entries(None, batch=2)]
+    assert len(seen) == 6 and len(set(seen)) == 6
