@@ -189,13 +189,14 @@ def _data(entry: LogEntry) -> dict[str, Any]:
 _TAG: Final = re.compile(r"<[^>]*>")
 
 
-def shown_text(m: Message) -> str:
+def plain_text(body: str, channel: str | None) -> str:
     """What the borrower saw: Telegram bodies are sent as HTML, so their markup is taken off and
     their entities read back (a staff member's "<i>" stays what they typed)."""
-    body = m.body or ""
-    if m.direction == "out" and m.channel == "telegram":
-        return html.unescape(_TAG.sub("", body))
-    return body
+    return html.unescape(_TAG.sub("", body)) if channel == "telegram" else body
+
+
+def shown_text(m: Message) -> str:
+    return plain_text(m.body or "", m.channel) if m.direction == "out" else (m.body or "")
 
 
 def message_item(m: Message, order: int = UNANCHORED) -> TimelineItem:

@@ -26,22 +26,23 @@ class DemoBorrower:
     note: str = ""
 
 
-# (name, locale, zone, phone prefix, currency)
+# (three names, locale, zone, phone prefix, currency): borrower n takes slot n % 12, name n // 12.
 PEOPLE = [
-    ("李伟", "zh", "Asia/Shanghai", "+861380013800", "CNY"),
-    ("王芳", "zh", "Asia/Shanghai", "+861390013900", "CNY"),
-    ("张敏", "zh", "Asia/Shanghai", "+861370013700", "CNY"),
-    ("陈静", "zh", "Asia/Shanghai", "+861360013600", "CNY"),
-    ("Tom Hale", "en", "Europe/London", "+44740012340", "GBP"),
-    ("Priya Shah", "en", "Europe/London", "+44740012350", "GBP"),
-    ("Ada Stone", "en", "America/New_York", "+1212555010", "USD"),
-    ("Marcus Bell", "en", "America/New_York", "+1212555020", "USD"),
-    ("Ana Ruiz", "en", "America/Los_Angeles", "+1415555010", "USD"),
-    ("Kenji Mori", "en", "America/Los_Angeles", "+1415555020", "USD"),
-    ("Ravi Iyer", "en", "Asia/Kolkata", "+91981000000", "INR"),
-    ("Chloe Martin", "en", "Australia/Sydney", "+6141200000", "AUD"),
+    (("李伟", "刘洋", "赵磊"), "zh", "Asia/Shanghai", "+861380013800", "CNY"),
+    (("王芳", "杨静", "黄丽"), "zh", "Asia/Shanghai", "+861390013900", "CNY"),
+    (("张敏", "周杰", "吴强"), "zh", "Asia/Shanghai", "+861370013700", "CNY"),
+    (("陈静", "徐婷", "孙浩"), "zh", "Asia/Shanghai", "+861360013600", "CNY"),
+    (("Tom Hale", "Ella Price", "Owen Hughes"), "en", "Europe/London", "+44740012340", "GBP"),
+    (("Priya Shah", "Jack Turner", "Sophie Bennett"), "en", "Europe/London", "+44740012350", "GBP"),
+    (("Ada Stone", "Leo Carter", "Maya Brooks"), "en", "America/New_York", "+1212555010", "USD"),
+    (("Marcus Bell", "Nora Quinn", "Ethan Ross"), "en", "America/New_York", "+1212555020", "USD"),
+    (("Ana Ruiz", "Diego Flores", "Lucia Vega"), "en", "America/Los_Angeles", "+1415555010", "USD"),
+    (("Kenji Mori", "Grace Kim", "Sam Ortiz"), "en", "America/Los_Angeles", "+1415555020", "USD"),
+    (("Ravi Iyer", "Anika Rao", "Vikram Nair"), "en", "Asia/Kolkata", "+91981000000", "INR"),
+    (("Chloe Martin", "Liam Walsh", "Zoe Clarke"), "en", "Australia/Sydney", "+6141200000", "AUD"),
 ]
 
+OLD_DEBT = "B23"
 NOTES = {
     "B03": "pays in full before her due date",
     "B05": "prefers Telegram, but has blocked the bot: SMS the same pass, then straight SMS",
@@ -49,20 +50,57 @@ NOTES = {
     "B08": "two installments due the same day: one message lists both",
     "B10": "cease-contact restriction on file: nothing collection-related goes",
     "B12": "pays part of the amount: reminders quote what is still owed",
+    OLD_DEBT: "an older installment is 30 days overdue: the D+30 follow-up and a collections case",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReply:
+    """A borrower's reply, sent through the real webhook at ``hour`` hours into the fortnight (UTC)."""
+
+    hour: int
+    borrower_id: str
+    channel: str
+    text: str
+    note: str
+
+
+# Local times in the comments; every reply lands inside the borrower's day.
+REPLIES = (
+    DemoReply(2 * 24 + 3, "B01", "telegram", "我周五还", "a promise for the coming Friday (11:00 Shanghai)"),
+    DemoReply(2 * 24 + 14, "B08", "sms", "how much do I owe?", "a balance question (09:00 New York)"),
+    DemoReply(4 * 24 + 2, "B02", "sms", "退订", "an opt-out: one confirmation, no more SMS (10:00 Shanghai)"),
+    DemoReply(4 * 24 + 3, "B02", "sms", "帮助", "HELP is answered even after STOP (11:00 Shanghai)"),
+    DemoReply(5 * 24 + 5, "B11", "sms", "wrong number, I don't know this person", "a wrong number (10:30 Kolkata)"),
+    DemoReply(6 * 24 + 3, "B04", "sms", "我已经还了", "says it is paid: a case to check (11:00 Shanghai)"),
+    DemoReply(
+        6 * 24 + 18,
+        "B09",
+        "telegram",
+        "Your agent called my mother about this. That is harassment, I want to file a complaint.",
+        "a complaint: a reference at once, collection contact pauses (10:00 Los Angeles)",
+    ),
+    DemoReply(
+        7 * 24 + 15,
+        "B07",
+        "sms",
+        "I lost my job last month, can I get more time to pay?",
+        "hardship: a case, reminders pause, an answer naming the options (10:00 New York)",
+    ),
+)
 
 
 def demo_borrowers() -> list[DemoBorrower]:
     out: list[DemoBorrower] = []
     for n in range(36):
-        name, locale, zone, prefix, currency = PEOPLE[n % len(PEOPLE)]
+        names, locale, zone, prefix, currency = PEOPLE[n % len(PEOPLE)]
         bid = f"B{n + 1:02d}"
         suffix = str(n % 10)
         wants_telegram = n % 4 == 0 or bid == "B05"
         out.append(
             DemoBorrower(
                 borrower_id=bid,
-                name=name if n < len(PEOPLE) else f"{name} {n // len(PEOPLE) + 1}",
+                name=names[n // len(PEOPLE)],
                 phone=prefix + suffix,
                 chat_id=700000000 + n if wants_telegram else None,
                 locale=locale,
@@ -86,6 +124,12 @@ def loan_book_csv(start: date) -> str:
             f"{b.borrower_id},{b.name},{b.phone},{chat},{b.locale},{b.timezone},{b.channel},"
             f"L{b.borrower_id[1:]},consumer,{b.currency},1,{due.isoformat()},{b.amount}"
         )
+        if b.borrower_id == OLD_DEBT:
+            # An installment 30 days overdue on the first day: the D+30 follow-up and a collections case.
+            lines.append(
+                f"{b.borrower_id},{b.name},{b.phone},{chat},{b.locale},{b.timezone},{b.channel},"
+                f"L{b.borrower_id[1:]}A,consumer,{b.currency},1,{(start - timedelta(days=30)).isoformat()},450.00"
+            )
         if b.borrower_id == "B08":
             lines.append(
                 f"{b.borrower_id},{b.name},{b.phone},{chat},{b.locale},{b.timezone},{b.channel},"

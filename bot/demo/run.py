@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import sys
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+import aiohttp
 from aiohttp import web
 
-from bot.demo.book import demo_borrowers, loan_book_csv
+from bot.conversation.timeline import plain_text
+from bot.demo.book import REPLIES, DemoBorrower, DemoReply, demo_borrowers, loan_book_csv
 from bot.services import Services
 from bot.standins import TelegramStandin, TwilioStandin
 from scheduler.dispatch import DispatchEvent
@@ -25,6 +28,15 @@ AUTH_TOKEN = "demo-twilio-auth-token"
 BOT_TOKEN = "424242:DEMO-bot-token"
 API_TOKEN = "demo-token"
 SIM_DAYS = 14
+# A console account for the demo only (the demo's database is thrown away on the next run).
+STAFF_USER, STAFF_PASSWORD = "demo", "demo-password"
+FROM = "+15005550006"
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: a Chinese character takes two columns of a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 @dataclass
@@ -66,7 +78,7 @@ class Timeline:
         who = f"{event.borrower_id} {name}"
         where = f"{local:%a %d %b %H:%M} {zone.split('/')[-1]}"
         if event.outcome == "sent":
-            text = (event.text or "").replace("\n", " ")
+            text = " ".join(plain_text(event.text or "", event.channel).split())
             text = text if len(text) <= 70 else text[:69] + "…"
             detail = f"sent on {event.channel}: {text}"
         elif event.outcome == "failed":
@@ -77,7 +89,7 @@ class Timeline:
             detail = f"skipped [{event.rule}] {event.reason}"
         else:
             detail = f"{event.outcome} [{event.rule}] {event.reason or ''}"
-        self.out.write(f"  {where:<32} {who:<18} {tier:<5} {detail}\n")
+        self.out.write(f"  {where:<32} {_pad(who, 18)} {tier:<5} {detail}\n")
 
 
 async def _start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
@@ -90,6 +102,63 @@ async def _start_web(app: web.Application, host: str, port: int) -> web.AppRunne
         await runner.cleanup()
         raise SystemExit(f"duebot demo: cannot listen on {host}:{port} ({exc.strerror}); try --port") from None
     return runner
+
+
+@dataclass
+class ReplyDriver:
+    """Sends the demo borrowers' replies through the service's real webhooks (signed, as Twilio
+    and Telegram would) and says what became of them."""
+
+    base: str
+    app: web.Application
+    services: Services
+    out: TextIO
+    sent: int = 0
+
+    async def say(self, http: object, reply: DemoReply, borrower: DemoBorrower, now: datetime) -> None:
+        import aiohttp
+
+        from bot.conversation.runtime import telegram_webhook_secret
+        from bot.standins import twilio_signature
+        from bot.webhooks.slot import INBOUND
+        from storage.models import Case, Message
+
+        assert isinstance(http, aiohttp.ClientSession)
+        self.sent += 1
+        if reply.channel == "sms":
+            params = {"MessageSid": f"SMDEMO{self.sent:026d}", "AccountSid": ACCOUNT_SID, "From": borrower.phone,
+                      "To": FROM, "Body": reply.text}  # fmt: skip
+            signature = twilio_signature(AUTH_TOKEN, self.base + "/webhooks/twilio/sms", params)
+            answer = await http.post(self.base + "/webhooks/twilio/sms", data=params,
+                                     headers={"X-Twilio-Signature": signature})  # fmt: skip
+        else:
+            chat = {"id": borrower.chat_id, "type": "private", "first_name": borrower.name}
+            update = {"update_id": 9000 + self.sent, "message": {"message_id": self.sent, "date": int(now.timestamp()),
+                      "chat": chat, "from": {"id": borrower.chat_id, "is_bot": False, "first_name": borrower.name},
+                      "text": reply.text}}  # fmt: skip
+            secret = telegram_webhook_secret(self.services)
+            answer = await http.post(self.base + "/webhooks/telegram", json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": secret})  # fmt: skip
+        answer.raise_for_status()
+        processor = self.app[INBOUND].processor
+        assert processor is not None
+        await processor.drain()
+        inbound = await Message.filter(direction="in").order_by("-id").first()
+        assert inbound is not None
+        answers = await Message.filter(direction="out", idempotency_key__startswith=f"reply:{inbound.id}:").all()
+        cases = await Case.filter(opened_at=now, borrower_id=inbound.borrower_id).all()
+        local = now.astimezone(ZoneInfo(borrower.timezone))
+        where = f"{local:%a %d %b %H:%M} {borrower.timezone.split('/')[-1]}"
+        who = _pad(f"{borrower.borrower_id} {borrower.name}", 18)
+        self.out.write(f"  {where:<32} {who} replied on {reply.channel}: {reply.text!r}  ({reply.note})\n")
+        said = f"understood as {inbound.intent}"
+        for case in cases:
+            said += f"; {case.kind} case {case.reference} in the {case.queue} queue"
+        self.out.write(f"{'':<35}→ {said}\n")
+        for message in answers:
+            text = " ".join(plain_text(message.body or "", message.channel).split())
+            text = text if len(text) <= 90 else text[:89] + "…"
+            self.out.write(f"{'':<35}→ answered on {message.channel} ({message.status}): {text}\n")
 
 
 def _reset(directory: Path) -> Path:
@@ -141,6 +210,7 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
         app = build_app(services)
         app.cleanup_ctx.append(service_context(services, run_passes=False))
         runner = await _start_web(app, host, port)
+        closing: list[aiohttp.ClientSession] = []
         try:
             scheduler = app[SCHEDULER]
             start = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
@@ -156,7 +226,11 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 borrower=b10, kind="cease", note="written cease request", created_at=start, created_by="demo"
             )
             await services.log.append(LogEvent("restriction.set", start, "B10", "demo", {"kind": "cease"}))
+            from storage.staff import create_staff
+
+            await create_staff(STAFF_USER, "supervisor", [], STAFF_PASSWORD, now=start, log=services.log, actor="demo")
             names = {b.borrower_id: (b.name, b.timezone) for b in demo_borrowers()}
+            borrowers = {b.borrower_id: b for b in demo_borrowers()}
             out.write(
                 f"duebot demo: {result.borrowers} borrowers, {result.loans} loans, {result.installments} installments "
                 f"in {len({b.timezone for b in demo_borrowers()})} time zones; simulating {SIM_DAYS} days "
@@ -166,6 +240,9 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 if b.note:
                     out.write(f"  {b.borrower_id} {b.name}: {b.note}\n")
             timeline = Timeline(out, names)
+            driver = ReplyDriver(f"http://{host}:{port}", app, services, out)
+            http = aiohttp.ClientSession()
+            closing.append(http)
             for hour in range(SIM_DAYS * 24):
                 now = start + timedelta(hours=hour)
                 clock.now = now
@@ -182,6 +259,10 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 timeline.show(summary.dispatch.events)
                 for warning in summary.warnings:
                     out.write(f"  WARNING {warning}\n")
+                for label, count in sorted(summary.follow_ups.items()):
+                    out.write(f"  [{now:%d %b %H:%M} UTC] follow-up {label}: {count}\n")
+                for reply in (r for r in REPLIES if r.hour == hour):
+                    await driver.say(http, reply, borrowers[reply.borrower_id], now)
                 await twilio.flush_callbacks()  # delivery receipts reach /webhooks/twilio/status
             clock.now = None
             check = await services.log.verify()
@@ -194,6 +275,13 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 f"stand-ins.\nInteraction log: {'OK' if check.first_break is None else 'BROKEN'} "
                 f"({check.checked} entries, hash-chained per borrower).\n"
             )
+            from storage.models import Case
+
+            cases = await Case.all().order_by("id").prefetch_related("borrower")
+            out.write(f"Cases for staff: {len(cases)}\n")
+            for case in cases:
+                who = case.borrower.borrower_id if case.borrower else "unknown sender"
+                out.write(f"  {case.reference:<20} {case.kind:<15} {case.queue:<12} {case.priority:<7} {who}\n")
             if not serve:
                 return 0
             base = f"http://{host}:{port}"
@@ -202,13 +290,15 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 f"  {base}/healthz\n  {base}/metrics\n"
                 f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/borrowers/B01\n"
                 f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/loans/L03\n"
-                f"  console: {base}/console/\n"
+                f"  console: {base}/console/ (user {STAFF_USER}, password {STAFF_PASSWORD})\n"
                 f"Database: {db_path}\n"
             )
             out.flush()
             await asyncio.Event().wait()
             return 0
         finally:
+            for session in closing:
+                await session.close()
             await runner.cleanup()
 
 

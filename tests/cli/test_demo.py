@@ -42,3 +42,12 @@ def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> N
     assert "twilio:21610" in out  # B06's unsubscribed number
     assert "回复TD退订" not in out or "【Northwind Finance】" in out  # Chinese borrowers get Chinese text
     assert "【Northwind Finance】" in out
+    # Borrowers' replies go through the real webhooks and are acted on; staff get cases.
+    assert "replied on telegram: '我周五还'" in out and "understood as promise_to_pay" in out
+    assert "skipped [paused:promise]" in out and "promises.broken: 1" in out
+    assert "understood as opt_out" in out and "understood as help" in out
+    assert "skipped [open_complaint]" in out and "skipped [paused:hardship]" in out
+    cases = out.split("Cases for staff:")[1]
+    for kind in ("overdue_30", "broken_promise", "wrong_number", "payment_check", "complaint", "hardship"):
+        assert kind in cases, kind
+    assert "<b>" not in out  # Telegram text is shown as the borrower saw it
