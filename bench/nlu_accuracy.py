@@ -27,7 +27,12 @@ if str(ROOT) not in sys.path:
 from bot.nlu import INTENTS, classify  # noqa: E402  (after the path fix-up above)
 
 DATA = ROOT / "tests" / "nlu" / "data"
-DEFAULT_FILES = (DATA / "sample.jsonl", DATA / "cases.jsonl", DATA / "reviewer_a.jsonl")
+DEFAULT_FILES = (
+    DATA / "sample.jsonl",
+    DATA / "cases.jsonl",
+    DATA / "reviewer_a.jsonl",
+    DATA / "reviewer_b.jsonl",
+)
 SAMPLE_TODAY = dt.date(2026, 12, 2)
 
 

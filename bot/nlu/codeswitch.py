@@ -21,6 +21,7 @@ CODE_SWITCH: Final[tuple[tuple[str, str], ...]] = (
     (r"call(?:ing|ed|s)?|phone|ring", "打电话"),
     (r"agents?|humans?|real person|customer service|manager|supervisor|operator|rep", "人工"),
     (r"transfer(?:red|ring)?|wired?|sent", "转账"),
+    (r"send(?:ing)?", "发"),
     (r"paid|payed", "还了"),
     (r"payment|repayment", "还款"),
     (r"pay|repay", "还"),

@@ -360,7 +360,8 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (r"\bnext\s+weekend\b|下个?周末", _week_end(1)),
     (r"\b(?:the\s+)?week\s+after\s+next\b|下下个?(?:周|星期|礼拜)", _week_end(2)),
     (r"\b(?:end\s+of\s+)?next\s+week\b|下个?(?:周|星期|礼拜)", _week_end(1)),
-    (r"\bweekend\b|周末", _week_end(0)),
+    # Not a weekend that is over: "all weekend", "last weekend", "the whole weekend".
+    (r"(?<!\ball )(?<!\blast )(?<!whole )(?<!\bpast )\bweekend\b|周末", _week_end(0)),
     (
         r"\b(?:end\s+of\s+(?:the\s+|this\s+)?week|(?:this|the|current)\s+week)\b|本周|这个?(?:周|星期|"
         r"礼拜)",

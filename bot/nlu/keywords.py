@@ -65,7 +65,11 @@ OPT_OUT_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\bstop\s+(?:texting|messaging|sending|calling|contacting|emailing|bothering|harassing|spamming|"
-        r"pestering|writing|reminding|these|those|your|the|all|this|it|now|please|with)\b",
+        r"pestering|writing|reminding|it|now|please|with)\b|"
+        # "stop the/these/your …" only about contact: "stop the late fees" is not an opt-out.
+        r"\bstop\s+(?:these|those|your|the|all|this)(?:\s+[\w']+){0,2}?\s+(?:messages?|texts?|sms|calls?|"
+        r"reminders?|notifications?|alerts?|emails?|spam|harassment|nonsense)\b|"
+        r"\bstop\s+(?:these|those|this|all|it)\W*$",
     ),
     (STRONG, r"\bstop\W*$"),
     (STRONG, rf"\b(?:don't|do not|never|quit|no longer)\s+(?:\w+\s+)?{_CONTACT_VERB}\w*\s+(?:me|this number)\b"),
@@ -90,7 +94,7 @@ OPT_OUT_CUES: Final[tuple[Cue, ...]] = cues(
     (EXACT, r"退订|取消订阅|拒收|退出短信"),
     (STRONG, r"取消(?:短信|提醒|通知|推送|消息|发送)|关闭(?:短信|提醒|通知|推送)"),
     # Not 催 ("别催了" = don't rush me): that is impatience, not a request to stop messages.
-    (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?(?:发|打|联系|骚扰|烦)"),
+    (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?(?:发|打|联系|骚扰|烦|提醒|通知)"),
     (STRONG, r"停止(?:发送|发|推送|短信|通知|联系|催收|提醒)?"),
     (STRONG, r"(?:不想|不希望|不愿意)再?(?:收到|接到|看到)"),
     (STRONG, r"(?:删除|删掉|移除)(?:我的?)?(?:号码|手机号|信息)|把我的?(?:号码|手机号)[^,，。!?]{0,8}?(?:删|移除)"),
@@ -175,7 +179,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         MEDIUM,
-        r"(?:天天|每天|一天|一直|老是|总是|反复|不停(?:地)?|频繁|半夜|大半夜)[^,，。!?]{0,3}?(?:给我)?(?:打|发|"
+        r"(?:天天|每天|一天|一直|老是|总是|反复|不停(?:地)?|频繁|半夜|大半夜)[^,，。!?]{0,6}?(?:给我)?(?:打|发|"
         r"催)[^,，。!?]{0,4}?(?:电话|短信|信息)?",
     ),
     (
@@ -183,7 +187,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         r"(?:打|发|找|闹|催|联系|上门)[^,，。!?]{0,5}?我的?(?:公司|单位|家里|老家|家人|父母|爸妈|同事|领导|朋友|"
         r"亲戚|老婆|老公|孩子)",
     ),
-    (MEDIUM, r"有病吧|神经病|烦死了|烦不烦|有完没完"),
+    (MEDIUM, r"有病吧|神经病|烦死了|烦不烦|有完没完|王法|天理"),
     (MEDIUM, r"(?:短信|电话|信息|消息)[^,，。!?]{0,3}?(?:太|很|这么|那么|过于)(?:频繁|多了|烦)"),
     (
         STRONG,
@@ -236,8 +240,8 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\bno\s+(?:record|recollection|knowledge|memory|idea)\s+of\s+(?:this|that|the|any|a|such)\s+(?:loan|"
-        r"debt|account|borrowing)\b|\b(?:don't|do not)\s+remember\s+(?:taking|borrowing|signing|this|that|"
-        r"any)\b",
+        r"debt|account|borrowing)\b|\b(?:don't|do not)\s+(?:remember|recall)\s+(?:taking|borrowing|signing|"
+        r"this|that|any|ever)\b",
     ),
     (STRONG, r"\bnot\s+what\s+i\s+(?:owe|borrowed)\b"),
     (
@@ -258,7 +262,8 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
     (WEAK, r"^\W*what\s+(?:loan|debt)\W*$"),
     (
         MEDIUM,
-        r"\b(?:show|send|give)\s+me\s+(?:the\s+|a\s+|my\s+|your\s+)?(?:signed\s+)?(?:contract|agreement|"
+        r"\b(?:show|send|give|furnish|provide)\s+me\s+(?:with\s+)?(?:the\s+|a\s+|my\s+|your\s+)?(?:signed\s+|"
+        r"loan\s+|original\s+)?(?:contract|agreement|"
         r"documents?|paperwork|signature|evidence)\b",
     ),
 ) + cues(
@@ -311,7 +316,8 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
         STRONG,
         r"\b(?:he|she|they|(?:that|the|this)\s+(?:guy|person|man|woman|lady|girl))\s+(?:doesn't|does not|don't|"
         r"no longer)\s+(?:use|have|own)\s+(?:this|that|the)\s+(?:number|phone)\b|"
-        r"\bno longer (?:his|her|their) (?:number|phone)\b",
+        r"\bno longer (?:his|her|their) (?:number|phone)\b|"
+        r"\b(?:number|phone)\s+(?:no\s+longer\s+belongs|(?:doesn't|does not)\s+belong)\s+to\b",
     ),
     (MEDIUM, r"\b(?:doesn't|does not|don't)\s+live\s+here\b"),
     (
@@ -323,7 +329,8 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
 ) + cues(
     "wrong_number",
     "zh",
-    (EXACT, r"(?:发|打|找)错(?:人|了|号|电话|对象)?|(?:搞|弄)错人"),
+    # Not an apology for one's own slip: 不好意思发错了 is the borrower who sent something wrongly.
+    (EXACT, r"(?<!不好意思)(?<!对不起)(?<!抱歉)(?:发|打|找)错(?:人|了|号|电话|对象)?|(?:搞|弄)错人"),
     (
         STRONG,
         r"号码(?:错了|不对|换人|已经换|是新|是我新)|换号|新(?:办|换|买)的(?:号|卡)|换(?:了)?主人|"

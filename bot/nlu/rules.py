@@ -53,7 +53,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\bpayment\s+(?:plan|arrangement)\b|\b(?:in|into|by|monthly|smaller|weekly|do|some)\s+instal+ments\b|"
-        r"\binstal+ment\s+plan\b|\bpay\s+(?:it\s+)?in\s+(?:parts|pieces)\b|\bsplit\s+(?:the|my|it|this)\b",
+        r"\binstal+ment\s+plan\b|\bpay\s+(?:it\s+)?in\s+(?:parts|pieces)\b|\bsplit\s+(?:the|my|it|this)\b|"
+        r"\b(?:do|set up|arrange|have|get|agree)\s+a\s+(?:payment\s+|repayment\s+)?plan\b",
     ),
     (
         STRONG,
@@ -92,7 +93,9 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (
         MEDIUM,
         r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+(?:bit|little)\s+|really\s+)?short\b|"
-        r"\bcan\s+only\s+(?:afford|pay)\s+(?:a\s+(?:little|bit)|part|half|some|the interest)\b",
+        r"\bcan\s+only\s+(?:afford|pay)\s+(?:a\s+(?:little|bit)|part|half|some|the interest)\b|"
+        r"\bcan\s+only\s+(?:afford|pay|manage|do)\s+\$?\d[\d,.]*\s*(?:[a-z]{0,4}\s+)?(?:a|per|each|every)\s+"
+        r"(?:month|week|fortnight)\b",
     ),
     (
         STRONG,
@@ -129,6 +132,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (STRONG, r"分期|分(?:两|三|几|[0-9])(?:期|次)|分批|协商还款|还款计划|停息挂账"),
     (STRONG, r"只能(?:先)?(?:还|付)(?:一部分|一点|一半|部分|利息)"),
+    # "下个月才能还": only then can they pay, which asks for more time.
+    (STRONG, r"才(?:能|可以|有钱|有能力)(?:还|付|支付)"),
     (STRONG, r"减免|少还|减少|降低|便宜点|打折|免(?:掉|除)?(?:利息|罚息|违约金)"),
     (
         STRONG,
@@ -155,11 +160,24 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
         r"depositing)\b(?!\s*(?:day|check|cheque|slip|stub|rise|raise|cut|attention)\b)",
     ),
     (STRONG, r"\btransfer(?:ring)?\b(?!\s+me\b)"),
-    (STRONG, r"\bclear(?:ing)?\s+(?:off\s+)?(?:the|my|this|it|all)\b"),
+    (STRONG, r"\bclear(?:ing)?\s+(?:off\s+)?(?:the|my|this|it|all|everything)\b"),
+    (STRONG, r"\brevert\s+with\s+(?:the\s+|my\s+)?(?:payment|money|funds|amount)\b"),
+    (
+        STRONG,
+        r"\b(?:will|'ll|going to)\s+(?:have|get)\s+(?:[\w$.,']+\s+){0,3}?(?:sent|paid|transferred|deposited|wired|"
+        r"cleared|settled)\b",
+    ),
+    # "didn't pay yet but will tomorrow": the verb is left out.
+    (
+        MEDIUM,
+        r"\b(?:but|and|so)\s+(?:i\s+|we\s+)?(?:will|'ll|can)\s+(?:today|tonight|tomorrow|on\s+\w+|by\s+\w+|"
+        r"this\s+\w+|next\s+\w+)\b",
+    ),
     (
         STRONG,
         r"\bsend(?:ing)?\s+(?:you\s+|u\s+|over\s+)?(?:(?:the|my|a|some|it|over)\s+)*(?:money|payment|cash|funds|"
-        r"amount|balance|it|\$|\d|half|rest|remainder|full)",
+        r"amount|balance|it|\$|\d|half|rest|remainder|full|usd|rmb|cny|php|inr|gbp|eur|aud|ngn|rs\b|"
+        r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred)\b)",
     ),
     (STRONG, r"\bmak(?:e|ing)\s+(?:[\w$.,']+\s+){0,3}?payments?\b"),
     (
@@ -273,7 +291,8 @@ BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"\bhow\s+much\b(?!\s+(?:longer|time|more time)\b)"),
     (
         STRONG,
-        r"\b(?:what's|what is|what are|whats|check|tell me|send me|show me)\s+(?:my|the|our)\s+(?:current\s+|"
+        r"\b(?:what's|what is|what are|whats|check|tell me|send me|show me|share|give me|provide)\s+(?:my|the|our)\s+"
+        r"(?:current\s+|"
         r"remaining\s+|outstanding\s+|total\s+|loan\s+|account\s+|next\s+)?(?:balance|amount|total|payoff|"
         r"due date|minimum|outstanding|bill|statement|installment|"
         r"payment)(?!\s+(?:options|methods?|details|link|instructions))",
@@ -294,6 +313,10 @@ BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
     "zh",
     (STRONG, r"(?:欠|还|剩|差|一共|总共|应还|要还|待还|得还)[^,，。!?]{0,5}?(?:多少|几)"),
     (STRONG, r"(?:还款|到期|扣款|交款|还钱)[^,，。!?]{0,3}?(?:几号|哪天|哪一天|什么时候|啥时候)"),
+    (
+        STRONG,
+        r"(?:几号|哪天|哪一天|啥时候|什么时候)(?:之前|以前|前)(?:要|得|需要|应该|必须)?(?:到期|还|交|扣款|付)",
+    ),
     (STRONG, r"多少钱|总共多少|一共多少|余额|账单|欠款(?:金额|总额)|剩余(?:本金|金额|欠款)"),
     (
         STRONG,
@@ -332,7 +355,11 @@ OPT_IN_CUES: Final[tuple[Cue, ...]] = cues(
     "opt_in",
     "en",
     (STRONG, r"\b(?:subscribe|resubscribe|re-subscribe|opt\s*-?\s*in|optin|unstop)\b|\bopt\s+me\s+(?:back\s+)?in\b"),
-    (STRONG, r"\bstart\s+(?:[\w']+\s+){0,2}?(?:sending|texting|messaging|reminding|reminders|messages|texts)\b"),
+    (
+        STRONG,
+        r"\bstart\s+(?:[\w']+\s+){0,3}?(?:sending|texting|messaging|reminding|receiving|getting)\b|"
+        r"\bstart\s+(?:[\w']+\s+){0,2}?(?:reminders|messages|texts)\b",
+    ),
     (MEDIUM, r"^start\b"),
     (
         STRONG,

@@ -18,13 +18,18 @@ from tests.nlu.support import Labelled, load
 # reviewer_a.jsonl: 418 replies written to the conventions by a reviewer who never saw the
 # classifier or cases.jsonl. Measured before any rule was touched for them: 93.3% of intents,
 # 99.2% of promise dates and 96.8% of amounts right; the fixes are general rules, not per line.
-CASES = load("cases.jsonl") + load("reviewer_a.jsonl")
+# reviewer_b.jsonl: 324 more by a second reviewer, in other voices (regional English, voice-to-text,
+# long messages), measured on the classifier that had learned from reviewer_a: 94.4% of intents,
+# 92.3% of promise dates and 97.1% of amounts right before the rules were touched for them.
+CASES = load("cases.jsonl") + load("reviewer_a.jsonl") + load("reviewer_b.jsonl")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Labelled honestly, still misclassified: kept visible instead of deleted. strict=True
 # makes the test fail the day one of them starts passing, so this list stays true.
 KNOWN_FAILURES: dict[str, str] = {
     "I'm at the hospital visiting my friend": "any hospital mention reads as hardship; whose stay it is needs parsing",
+    "What's the minimum I need to pay to stop the late fees?": "a question about paying, read as a promise to pay",
+    "I will pay on fry day": "voice-to-text 'fry day' for Friday is not read as a date",
 }
 
 
