@@ -25,14 +25,21 @@ from tortoise.context import TortoiseContext
 log = logging.getLogger(__name__)
 
 MODELS_MODULE = "storage.models"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_BUSY_TIMEOUT_MS = 15000
 _LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
 
 # Upgrades from one schema version to the next, applied in order under the lock. Each maps the
 # version it upgrades *to* onto a function of the connection. Version 1 is the initial schema.
 Upgrade = Callable[[BaseDBAsyncClient], Awaitable[None]]
-UPGRADES: dict[int, Upgrade] = {}
+async def _widen_message_status(conn: BaseDBAsyncClient) -> None:
+    # Twilio's "partially_delivered" (19 characters) did not fit the first schema's 16. SQLite does
+    # not enforce a VARCHAR length; PostgreSQL does.
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script("ALTER TABLE messages ALTER COLUMN status TYPE VARCHAR(24)")
+
+
+UPGRADES: dict[int, Upgrade] = {2: _widen_message_status}
 
 
 def is_postgres(url: str) -> bool:

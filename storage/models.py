@@ -148,9 +148,9 @@ class Message(Model):
     # Outbound: unique per logical message. Fallback attempts carry "<key>#<n>".
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     attempt_of = fields.IntField(null=True)
-    # Outbound: planned, sending, sent, delivered, undelivered, failed, unknown, skipped, held.
-    # Inbound: received, handled.
-    status = fields.CharField(max_length=16, db_index=True)
+    # Outbound: planned, sending, sent, delivered, read, partially_delivered, undelivered, failed,
+    # canceled, unknown, skipped. Inbound: received, handled.
+    status = fields.CharField(max_length=24, db_index=True)
     provider_message_id = fields.CharField(max_length=64, null=True)
     # Inbound de-duplication: MessageSid or "tg:<update_id>".
     provider_event_id = fields.CharField(max_length=80, unique=True, null=True)

@@ -106,14 +106,7 @@ async def test_racing_callbacks_end_on_the_final_status(world: World, client: Te
     assert await status_of(message) == "delivered"
 
 
-# messages.status is a CharField(max_length=16) and storage/delivery.py stores "partially_delivered"
-# (19 characters) as is: tortoise refuses the value and the webhook answers 500 (Twilio retries it).
-PARTIAL_BUG = pytest.mark.xfail(
-    strict=True, reason="storage/delivery.py stores 'partially_delivered' (19) in messages.status (max 16): 500"
-)
-
-
-@pytest.mark.parametrize("status", [pytest.param(s, marks=PARTIAL_BUG) if len(s) > 16 else s for s in STATUSES])
+@pytest.mark.parametrize("status", STATUSES)
 async def test_every_twilio_status_is_accepted(world: World, client: TestClient, status: str) -> None:  # type: ignore[type-arg]
     message = await sent_sms(world)
     assert await post(client, callback(message.provider_message_id or "", status, "+12125550100")) == 200
