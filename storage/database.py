@@ -32,6 +32,8 @@ _LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
 # Upgrades from one schema version to the next, applied in order under the lock. Each maps the
 # version it upgrades *to* onto a function of the connection. Version 1 is the initial schema.
 Upgrade = Callable[[BaseDBAsyncClient], Awaitable[None]]
+
+
 async def _widen_message_status(conn: BaseDBAsyncClient) -> None:
     # Twilio's "partially_delivered" (19 characters) did not fit the first schema's 16. SQLite does
     # not enforce a VARCHAR length; PostgreSQL does.
