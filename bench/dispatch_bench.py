@@ -57,7 +57,9 @@ def duebot(env: dict[str, str], *args: str) -> tuple[str, float, float]:
 
 def run(name: str, url: str, count: int, tmp: Path, twilio_base: str) -> None:
     if url.startswith("postgres"):
-        subprocess.run(["psql", url, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True)
+        subprocess.run(
+            ["psql", url, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True
+        )
     policy = tmp / "fast.toml"
     policy.write_text("[sending]\ntwilio_per_second = 1000000.0\nbatch_size = 200\n")
     env = {

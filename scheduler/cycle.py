@@ -28,7 +28,7 @@ from scheduler.planning import (
 )
 from storage.counters import CounterBatch
 from storage.interaction_log import InteractionLog, LogEvent
-from storage.outbox import NewOutbound, expire_stale, recover_abandoned, store_outbound
+from storage.outbox import NewOutbound, count_waiting, expire_stale, recover_abandoned, store_outbound
 from storage.servicing import InstallmentRecord, installments_near_tiers, set_watermark, watermark
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class PassSummary:
     expired: int = 0
     recovered: int = 0
     unknown_after_crash: int = 0
+    waiting: int = 0  # planned, their send window opens later
     dispatch: DispatchSummary = field(default_factory=DispatchSummary)
     warnings: list[str] = field(default_factory=list)
     follow_ups: Counter[str] = field(default_factory=Counter)
@@ -64,6 +65,8 @@ class PassSummary:
             out.append(f"  {'would be ' if dry_run else ''}{label}: {count}")
         for label, count in sorted(self.dispatch.rules.items()):
             out.append(f"    {label}: {count}")
+        if self.waiting:
+            out.append(f"  {self.waiting} message(s) waiting for their send window to open")
         for label, count in sorted(self.follow_ups.items()):
             out.append(f"  follow-up {label}: {count}")
         for warning in self.warnings:
@@ -167,6 +170,7 @@ class ServicingPass:
             for label, count in (await step(now)).items():
                 if count:
                     summary.follow_ups[f"{name}.{label}"] += count
+        summary.waiting = await count_waiting(now)
         await self.counters.flush()
         return summary
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -70,6 +70,7 @@ class PaymentImportResult:
     unchanged: int
     installments_paid: int
     loans_paid_off: int
+    overpaid: dict[str, Decimal] = field(default_factory=dict)  # loan id -> paid beyond what it owes
 
 
 _BORROWER_FIELDS = ("full_name", "phone", "telegram_chat_id", "locale", "timezone", "preferred_channel")
@@ -289,11 +290,19 @@ async def import_loan_rows(
     )
 
 
-async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, list[int]]:
-    """Re-run the allocation for these loans; returns (installments newly paid, loans now paid off)."""
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    newly_paid: int  # installments that became paid
+    paid_off: list[int]  # loans (pks) that became paid off
+    overpaid: dict[int, Decimal]  # loan pk -> paid beyond everything it owes
+
+
+async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> Recomputed:
+    """Re-run the allocation for these loans."""
     pks = sorted(set(loan_pks))
     newly_paid = 0
     paid_off: list[int] = []
+    overpaid: dict[int, Decimal] = {}
     for part in _chunks(pks, 1000):
         installments = await Installment.filter(loan_id__in=part).using_db(conn).all()
         payments = await Payment.filter(loan_id__in=part).using_db(conn).values_list("loan_id", "amount", "paid_at")
@@ -325,6 +334,8 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
                         newly_paid += 1
                     inst.state, inst.amount_paid, inst.paid_at = alloc.state, alloc.amount_paid, alloc.paid_at
                     changed.append(inst)
+            if result.unallocated > 0:
+                overpaid[loan_pk] = result.unallocated
             loan = loans[loan_pk]
             status = "paid_off" if result.paid_off else ("active" if loan.status == "paid_off" else loan.status)
             if status != loan.status:
@@ -336,7 +347,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> tuple[int, l
             await Installment.bulk_update(
                 changed, fields=["state", "amount_paid", "paid_at"], batch_size=500, using_db=conn
             )
-    return newly_paid, paid_off
+    return Recomputed(newly_paid, paid_off, overpaid)
 
 
 async def import_payment_rows(
@@ -398,7 +409,7 @@ async def import_payment_rows(
             for row in fresh.values()
         ]
         await Payment.bulk_create(created_rows, batch_size=2000, using_db=conn)
-        newly_paid, paid_off = await recompute_loans({loans[r.loan_id][0] for r in fresh.values()}, conn=conn)
+        recomputed = await recompute_loans({loans[r.loan_id][0] for r in fresh.values()}, conn=conn)
         if progress:
             progress(len(rows))
     events = [
@@ -416,13 +427,18 @@ async def import_payment_rows(
         )
         for row in fresh.values()
     ]
+    for lid, (pk, borrower_id) in sorted(loans.items()):
+        if pk in recomputed.overpaid:
+            extra = f"{recomputed.overpaid[pk]:.2f}"
+            events.append(LogEvent("payment.overpaid", now, borrower_id, actor, {"loan_id": lid, "beyond_owed": extra}))
     await log.append_many(events)
     return (
         PaymentImportResult(
             created=len(fresh),
             unchanged=unchanged,
-            installments_paid=newly_paid,
-            loans_paid_off=len(paid_off),
+            installments_paid=recomputed.newly_paid,
+            loans_paid_off=len(recomputed.paid_off),
+            overpaid={lid: recomputed.overpaid[pk] for lid, (pk, _b) in loans.items() if pk in recomputed.overpaid},
         ),
         created_rows,
     )

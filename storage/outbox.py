@@ -245,6 +245,10 @@ class Waiting:
     not_before: datetime
 
 
+async def count_waiting(now: datetime) -> int:
+    return await Message.filter(direction="out", status="planned", not_before__gt=now).count()
+
+
 async def waiting_messages(now: datetime) -> list[Waiting]:
     """Planned messages not due yet (their window opens later), soonest first."""
     rows = (

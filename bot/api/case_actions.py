@@ -14,8 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
-from bot.console.deps import channels_of, kick_of
-from scheduler.staff_reply import reply_to_borrower
+from bot.console.deps import reply_as
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
 from storage.cases import case_json
@@ -115,22 +114,9 @@ async def notes(request: web.Request) -> web.Response:
 
 
 async def reply(request: web.Request) -> web.Response:
-    services = request.app[SERVICES]
     try:
         case, staff, body = await _run(request, "text")
-        outcome = await reply_to_borrower(
-            case,
-            body["text"],
-            actor=actor_for(staff),
-            now=services.clock(),
-            policy=services.policy,
-            log=services.log,
-            sending_enabled=services.settings.sending_enabled,
-            lender_name=services.settings.lender_name,
-            lender_contact=services.settings.lender_contact,
-            channels=channels_of(request),
-            kick=kick_of(request),
-        )
+        outcome = await reply_as(request, case, staff, body["text"])
     except ApiRefusal as refusal:
         return refusal.response()
     except CaseActionError as exc:

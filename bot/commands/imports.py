@@ -96,6 +96,8 @@ async def _apply(what: str, rows: list[Any], source: str) -> int:
                     f"{source}: {pay.created} payment(s) created, {pay.unchanged} unchanged; "
                     f"{pay.installments_paid} installment(s) now paid, {pay.loans_paid_off} loan(s) paid off"
                 )
+                for loan_id, extra in sorted(pay.overpaid.items()):
+                    print(f"  loan {loan_id}: {extra:.2f} paid beyond everything it owes (kept on record)")
                 if pay.created == 0:
                     print("nothing changed")
         except RowsRefused as refused:

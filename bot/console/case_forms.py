@@ -12,8 +12,7 @@ from aiohttp import web
 from bot.console.auth import redirect
 from bot.console.case_page import render_case
 from bot.console.common import PageError, case_for, current, form_of
-from bot.console.deps import channels_of, kick_of, services_of
-from scheduler.staff_reply import reply_to_borrower
+from bot.console.deps import reply_as, services_of
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
 from storage.linking import current_code
@@ -65,20 +64,7 @@ async def _note(request: web.Request, case: Case, staff: StaffUser, form: dict[s
 
 
 async def _reply(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
-    services = services_of(request)
-    outcome = await reply_to_borrower(
-        case,
-        form.get("text", ""),
-        actor=actor_for(staff),
-        now=services.clock(),
-        policy=services.policy,
-        log=services.log,
-        sending_enabled=services.settings.sending_enabled,
-        lender_name=services.settings.lender_name,
-        lender_contact=services.settings.lender_contact,
-        channels=channels_of(request),
-        kick=kick_of(request),
-    )
+    outcome = await reply_as(request, case, staff, form.get("text", ""))
     if not outcome.accepted:
         raise CaseActionError("contact_not_allowed", f"Not sent: {outcome.verdict.reason} ({outcome.verdict.rule}).")
     return "replied"

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.api.common import SERVICES
 from bot.services import Services
 from storage.cases import CaseNotifier
-from storage.models import StaffUser
+from storage.models import Case, StaffUser
+
+if TYPE_CHECKING:
+    from scheduler.staff_reply import ReplyOutcome
 
 Kick = Callable[[datetime], Awaitable[object]]
 
@@ -68,6 +72,27 @@ def kick_of(request: web.Request) -> Kick | None:
 
     scheduler = request.app.get(SCHEDULER)
     return scheduler.dispatcher.run if scheduler is not None else None
+
+
+async def reply_as(request: web.Request, case: Case, staff: StaffUser, text: str) -> ReplyOutcome:
+    """A staff member's reply to the case's borrower, through the contact guard (console and API)."""
+    from scheduler.staff_reply import reply_to_borrower
+    from storage.case_actions import actor_for
+
+    services = services_of(request)
+    return await reply_to_borrower(
+        case,
+        text,
+        actor=actor_for(staff),
+        now=services.clock(),
+        policy=services.policy,
+        log=services.log,
+        sending_enabled=services.settings.sending_enabled,
+        lender_name=services.settings.lender_name,
+        lender_contact=services.settings.lender_contact,
+        channels=channels_of(request),
+        kick=kick_of(request),
+    )
 
 
 def channels_of(request: web.Request) -> Collection[str] | None:

@@ -109,6 +109,7 @@ DESCRIBE: Final[Mapping[str, Describe]] = {
         f"payment {_g(d, 'payment_id')} of {_g(d, 'amount')} on loan {_g(d, 'loan_id')}",
         None,
     ),
+    "payment.overpaid": lambda d: (f"loan {_g(d, 'loan_id')}: {_g(d, 'beyond_owed')} paid beyond what it owes", None),
     "promise.nothing_owed": lambda d: (f"promise for {_g(d, 'promise_date')} not recorded: nothing is owed", None),
     "case.assigned": lambda d: (f"case {_g(d, 'reference')} assigned to {_g(d, 'to')}", "assigned"),
     "case.unassigned": lambda d: (

@@ -177,6 +177,7 @@ async def test_tick_sends_and_prints_counts_then_the_log_verifies(cli: Cli, twil
     assert code == 0, err
     assert "pass at 2026-12-07T15:00:00+00:00" in out
     assert "planned 4 new message(s)" in out
+    assert "1 message(s) waiting for their send window to open" in out  # B2, 07:00 in Los Angeles
     assert "sent:sms: 1" in out and "error" not in out
     assert "skipped:cap_daily: 1" in out and "skipped:restricted:attorney: 1" in out
     assert [r.form["To"] for r in twilio.creates()] == ["+12125550100"]

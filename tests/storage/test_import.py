@@ -82,6 +82,14 @@ async def test_payments_settle_oldest_first_and_pay_off(db: str) -> None:
     done, _ = await import_payment_rows(rest.rows, now=NOW, log=InteractionLog(SECRET))
     assert done.loans_paid_off == 1
     assert (await Loan.get(loan_id="L001")).status == "paid_off"
+    # 1500 + 900 against 2400 owed: nothing over. Another 50 is more than the loan owes: said, and kept.
+    assert done.overpaid == {}
+    extra = parse_payments_csv("payment_id,loan_id,amount,paid_at\nP4,L001,50.00,2026-12-21T10:00:00Z\n")
+    over, _ = await import_payment_rows(extra.rows, now=NOW, log=InteractionLog(SECRET))
+    assert over.overpaid == {"L001": Decimal("50.00")}
+    from storage.models import LogEntry
+
+    assert await LogEntry.filter(chain="borrower:B001", kind="payment.overpaid").count() == 1
 
 
 async def test_same_payment_id_with_other_amount_is_refused(db: str) -> None:
