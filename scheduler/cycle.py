@@ -27,6 +27,7 @@ from scheduler.planning import (
     window_capacity,
 )
 from storage.counters import CounterBatch
+from storage.delivery import apply_pending_receipts
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.outbox import NewOutbound, count_waiting, expire_stale, recover_abandoned, store_outbound
 from storage.servicing import InstallmentRecord, installments_near_tiers, set_watermark, watermark
@@ -45,6 +46,7 @@ class PassSummary:
     recovered: int = 0
     unknown_after_crash: int = 0
     waiting: int = 0  # planned, their send window opens later
+    receipts_applied: int = 0  # delivery receipts that had arrived before their send was recorded
     dispatch: DispatchSummary = field(default_factory=DispatchSummary)
     warnings: list[str] = field(default_factory=list)
     follow_ups: Counter[str] = field(default_factory=Counter)
@@ -170,6 +172,7 @@ class ServicingPass:
             for label, count in (await step(now)).items():
                 if count:
                     summary.follow_ups[f"{name}.{label}"] += count
+        summary.receipts_applied = await apply_pending_receipts(now, log=self.log)
         summary.waiting = await count_waiting(now)
         await self.counters.flush()
         return summary

@@ -44,6 +44,7 @@ from scheduler.rendering import INVITING_STAGES, LOCALES, PUBLIC_KINDS, MessageR
 from storage.cases import mark_acknowledged
 from storage.counters import CounterBatch
 from storage.database import inside_transaction
+from storage.delivery import apply_pending_receipts
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.models import Borrower, Message
 from storage.outbox import claim_due, finish, release
@@ -514,6 +515,8 @@ class Dispatcher:
             acknowledges = base.payload.get("acknowledges_case") if isinstance(base.payload, dict) else None
             if acknowledges is not None:
                 await mark_acknowledged(int(acknowledges), now)
+            # A receipt that arrived before this record of the send committed can be applied now.
+            await apply_pending_receipts(now, log=self.log, provider_message_id=receipt.provider_message_id)
             events.append(
                 LogEvent(
                     "message.sent",

@@ -42,6 +42,8 @@ REPLY_KINDS: Final = (
     "hardship_ack",
     "complaint_ack",
     "dispute_ack",
+    "complaint_ack_opt_out",
+    "dispute_ack_opt_out",
     "opt_out_confirmed",
     "opt_in_confirmed",
     "help",
@@ -54,6 +56,7 @@ REPLY_KINDS: Final = (
 )
 CHANNELS: Final = ("sms", "telegram")
 LOCALES: Final = ("en", "zh")
+OPT_OUT_CONFIRMATIONS: Final = frozenset({"opt_out_confirmed", "complaint_ack_opt_out", "dispute_ack_opt_out"})
 OPT_OUT_LINES: Final[Mapping[str, str]] = MappingProxyType({"en": "Reply STOP to opt out", "zh": "回复TD退订"})
 
 # The variables each kind may use (the contract with whoever builds the context). Money and
@@ -80,6 +83,9 @@ REPLY_VARIABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "hardship_ack": _COMMON,
         "complaint_ack": (*_COMMON, "reference", "first_response_due"),
         "dispute_ack": (*_COMMON, "reference"),  # reference optional
+        # The acknowledgement and the opt-out confirmation in one, the last message on the channel.
+        "complaint_ack_opt_out": (*_COMMON, "reference", "first_response_due"),
+        "dispute_ack_opt_out": (*_COMMON, "reference"),
         "opt_out_confirmed": _PUBLIC,
         "opt_in_confirmed": _PUBLIC,
         "help": _PUBLIC,
@@ -374,7 +380,7 @@ def _output_problem(kind: str, channel: str, locale: str, text: str) -> str | No
         problem = telegram_html_problem(text)
         return None if problem is None else f"Telegram would refuse the HTML: {problem}"
     opt_out = OPT_OUT_LINES[locale]
-    if kind == "opt_out_confirmed":
+    if kind in OPT_OUT_CONFIRMATIONS:
         return f"must not repeat the opt-out line {opt_out!r}" if opt_out in text else None
     if kind not in REPLY_VARIABLES and not text.endswith(opt_out):
         return f"a reminder SMS must end with {opt_out!r}"
@@ -476,7 +482,7 @@ def _samples(kind: str, locale: str) -> list[dict[str, Any]]:
                 promise_date=format_date(date(2027, 1, 10), locale),
                 amount=format_money(Decimal("12345.67"), currency, locale) if full else None,
                 latest_date=format_date(date(2027, 1, 14), locale),
-                reference="C-20261231-<&>0042" if full or kind != "dispute_ack" else None,
+                reference="C-20261231-<&>0042" if full or not kind.startswith("dispute_ack") else None,
                 first_response_due=format_date(date(2027, 1, 4), locale),
                 text="Hello <Alexandra> & family,\n\n\n\nwe have received your 350.05 & thank you.",
             )

@@ -173,6 +173,7 @@ def _clean_text(text: str, what: str) -> str:
 
 
 async def add_note(case: Case, text: str, *, now: datetime, log: InteractionLog, actor: str) -> Case:
+    _require_open(case)
     text = _clean_text(text, "note")
     await log.append(_case_event("case.note", case, now, actor, text=text))
     return case

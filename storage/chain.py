@@ -95,6 +95,8 @@ class ChainBreak:
     problem: str
 
     def describe(self) -> str:
+        if self.entry_id == 0:  # nothing left to name but the chain
+            return f"chain {self.chain}: {self.problem}"
         return f"entry {self.entry_id} ({self.chain} #{self.seq}): {self.problem}"
 
 
@@ -147,6 +149,14 @@ class ChainVerifier:
                 problem = f"its signed head is at #{head.seq} but the chain has no entries: it was removed"
                 self.first_break = ChainBreak(0, chain, head.seq, problem)
                 return self.first_break
+        return None
+
+    def expect_chains(self, chains: set[str], heads: set[str]) -> ChainBreak | None:
+        """Every one of ``chains`` (borrowers known to exist) must have been seen or have a head."""
+        for chain in sorted(chains - self._seen - heads):
+            problem = "the borrower has no interaction log: their chain was removed"
+            self.first_break = ChainBreak(0, chain, 0, problem)
+            return self.first_break
         return None
 
     def _end_of_chain(self) -> ChainBreak | None:

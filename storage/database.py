@@ -21,6 +21,9 @@ from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import DBConnectionError
+
+from config.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -167,11 +170,27 @@ async def migrate(url: str) -> int:
 
 
 async def open_database(url: str, *, create: bool = True) -> TortoiseContext:
-    """Connect (and by default create or upgrade the schema). Pair with ``close_database``."""
-    ctx = await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
-    if create:
-        await migrate(url)
+    """Connect (and by default create or upgrade the schema). Pair with ``close_database``.
+
+    A database that cannot be reached is a settings problem (``ConfigError``: exit code 3), said in
+    one line with the URL's password hidden, not a traceback."""
+    try:
+        ctx = await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+        if create:
+            await migrate(url)
+        else:
+            await check_database()
+    except (OSError, DBConnectionError, ConnectionError) as exc:
+        await Tortoise.close_connections()
+        raise ConfigError(f"setting DUEBOT_DATABASE_URL: cannot open {_shown(url)}: {exc}") from None
     return ctx
+
+
+def _shown(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@", 1)
+    return url
 
 
 async def close_database() -> None:
@@ -182,8 +201,14 @@ async def close_database() -> None:
 
 
 async def check_database() -> None:
-    """Raises if the database cannot answer a trivial query (for /healthz)."""
-    await connection().execute_query("SELECT 1")
+    """Raises if the database cannot answer a query on one of our tables (for /healthz). For SQLite
+    the file must also still be there: an open connection keeps answering for a deleted file."""
+    conn = connection()
+    if conn.capabilities.dialect == "sqlite":
+        path = getattr(conn, "filename", None)
+        if path and path != ":memory:" and not await asyncio.to_thread(os.path.exists, path):
+            raise FileNotFoundError(path)
+    await conn.execute_query("SELECT value FROM schema_meta LIMIT 1")
 
 
 @asynccontextmanager

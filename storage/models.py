@@ -329,6 +329,20 @@ class LogHead(Model):
         table = "interaction_log_heads"
 
 
+class PendingReceipt(Model):
+    """A delivery receipt for a message whose provider id we have not recorded yet: the provider
+    called back before our own record of the send committed. Applied as soon as it is."""
+
+    id = fields.BigIntField(primary_key=True)
+    provider_message_id = fields.CharField(max_length=64, db_index=True)
+    status = fields.CharField(max_length=24)
+    error_code = fields.CharField(max_length=16, null=True)
+    received_at = fields.DatetimeField()
+
+    class Meta:
+        table = "pending_receipts"
+
+
 class TickWatermark(Model):
     """When the last scheduler pass ran, so a pass after downtime knows which tiers went stale."""
 

@@ -128,6 +128,7 @@ async def reply(request: web.Request) -> web.Response:
             "contact_not_allowed",
             verdict.reason,
             rule=verdict.rule,
+            reason=verdict.reason,
             not_before=verdict.not_before.isoformat() if verdict.not_before else None,
         )
     fresh = await actions.load_case(case.id)

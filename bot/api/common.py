@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -73,3 +74,9 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
             code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(exc.status, "error")
             return error(exc.status, code, exc.reason)
         raise
+    except Exception:
+        if not request.path.startswith("/api/"):
+            raise
+        # The cause goes to the log, not to the caller: {"error", "message"} like every API error.
+        logging.getLogger(__name__).exception("%s %s failed", request.method, request.path)
+        return error(500, "internal", "the request could not be completed; the service log says why")

@@ -28,10 +28,11 @@ _STAFF = {"type": "string", "description": "username of the staff member acting 
 SCHEMAS: dict[str, Any] = {
     "ContactRefused": {
         "type": "object",
-        "required": ["error", "message", "rule"],
+        "required": ["error", "message", "rule", "reason"],
         "properties": {
             "error": {"type": "string", "enum": ["contact_not_allowed"]},
             "message": {"type": "string", "description": "the contact guard's reason"},
+            "reason": {"type": "string", "description": "the contact guard's reason (as message)"},
             "rule": {"type": "string", "description": "the guard rule, e.g. window, opted_out, restricted:cease"},
             "not_before": {"type": ["string", "null"], "format": "date-time"},
         },

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.exitcodes import EXIT_OK
+from bot.exitcodes import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -37,7 +39,13 @@ def run_serve(args: argparse.Namespace) -> int:
     app.cleanup_ctx.append(service_context(services))
     for line in settings.channel_report():
         log.info("%s", line)
-    web.run_app(app, host=args.host, port=args.port, print=lambda msg: log.info("%s", msg))
+    try:
+        web.run_app(app, host=args.host, port=args.port, print=lambda msg: log.info("%s", msg))
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        print(f"duebot serve: cannot listen on {args.host}:{args.port} ({exc.strerror}); try --port", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -106,7 +114,8 @@ def service_context(
                 seconds=interval,
                 coalesce=True,
                 max_instances=1,
-                next_run_time=datetime.now(UTC),
+                # A moment after start-up, once the server is listening (a port in use ends it first).
+                next_run_time=datetime.now(UTC) + timedelta(seconds=2),
                 id="servicing-pass",
             )
             clock.start()

@@ -17,7 +17,7 @@ and contact alone.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -365,6 +365,12 @@ def _choose_reply(s: Situation, outcomes: Sequence[tuple[str, Outcome]]) -> tupl
     channel = s.inbound.channel
     opting_out = [o for _, o in outcomes if any(isinstance(a, SetOptOut) and a.opted_out for a in o.actions)]
     if opting_out:
+        # One last message: the opt-out confirmation, which also carries a complaint's or a
+        # dispute's reference when the same reply raised one (it is owed to the borrower).
+        for _, o in outcomes:
+            owed = o.reply
+            if owed is not None and owed.reference_of in ("complaint", "dispute"):
+                return replace(owed, template=f"{owed.template}_opt_out", answer_to_opt_out_or_help=True), None
         return opting_out[0].reply, None
     opting_in = any(isinstance(a, SetOptOut) and not a.opted_out for _, o in outcomes for a in o.actions)
     if s.borrower.opted_out_of(channel) and not opting_in:

@@ -128,10 +128,37 @@ async def test_payments_are_idempotent_by_id(client: TestClient) -> None:  # typ
     assert no_offset.status == 422
 
 
-async def test_healthz_checks_the_database(client: TestClient) -> None:  # type: ignore[type-arg]
+async def test_healthz_checks_the_database(client: TestClient, database_url: str) -> None:  # type: ignore[type-arg]
     response = await client.get("/healthz")
     assert response.status == 200
     assert (await response.json())["database"] == "ok"
+    if not database_url.startswith("sqlite://"):
+        return
+    # The SQLite file gone (an open connection would keep answering "SELECT 1"): not healthy.
+    import asyncio
+    from pathlib import Path
+
+    path = Path(database_url.removeprefix("sqlite://"))
+    moved = path.with_suffix(".moved")
+    await asyncio.to_thread(path.rename, moved)
+    try:
+        gone = await client.get("/healthz")
+        assert gone.status == 503 and (await gone.json())["status"] == "error"
+    finally:
+        await asyncio.to_thread(moved.rename, path)
+    assert (await client.get("/healthz")).status == 200
+
+
+async def test_an_unexpected_failure_is_a_json_500(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    import bot.api.loans
+
+    async def broken(*args: object) -> None:
+        raise OSError("disk I/O error")  # what a corrupted database file looks like from here
+
+    monkeypatch.setattr(bot.api.loans, "loan_view", broken)
+    response = await client.get("/api/v1/loans/L001", headers=AUTH)
+    assert response.status == 500
+    assert set(await response.json()) == {"error", "message"}
 
 
 async def test_openapi_document_matches_the_routes(client: TestClient) -> None:  # type: ignore[type-arg]

@@ -149,3 +149,37 @@ async def test_undelivered_sms_without_telegram_plans_nothing(world: World, clie
     assert await post(client, callback(message.provider_message_id or "", "undelivered", "+12125550100", 30005)) == 200
     assert await Message.filter(attempt_of=message.id).count() == 0
     assert await status_of(message) == "undelivered"
+
+
+async def test_a_receipt_that_overtakes_the_record_of_the_send_is_kept_and_applied(
+    world: World,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    from storage.models import PendingReceipt
+
+    message = await sent_sms(world)
+    sid = message.provider_message_id or ""
+    # As if Twilio called back before our "sent" (with its provider id) had committed.
+    await Message.filter(id=message.id).update(provider_message_id=None, status="sending")
+    assert await post(client, callback(sid, "delivered", "+12125550100")) == 200
+    assert await PendingReceipt.filter(provider_message_id=sid).count() == 1
+    await Message.filter(id=message.id).update(provider_message_id=sid, status="sent")
+    summary = await world.tick(NOW + timedelta(minutes=1))
+    assert summary.receipts_applied == 1
+    assert await status_of(message) == "delivered"
+    assert not await PendingReceipt.filter(provider_message_id=sid).exists()
+    kinds = await LogEntry.filter(chain="borrower:B3").values_list("kind", flat=True)
+    assert "message.delivered" in kinds
+
+
+async def test_a_receipt_for_a_message_we_never_sent_is_dropped_after_a_while(
+    world: World,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    from storage.models import PendingReceipt
+
+    assert await post(client, callback("SM" + "9" * 32, "delivered", "+12125550100")) == 200
+    await world.tick(NOW + timedelta(days=1))
+    assert await PendingReceipt.all().count() == 1  # kept a while: it may still be ours
+    await world.tick(NOW + timedelta(days=3))
+    assert await PendingReceipt.all().count() == 0

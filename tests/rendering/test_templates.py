@@ -16,6 +16,7 @@ from scheduler.rendering import (
     CHANNELS,
     INVITING_STAGES,
     LOCALES,
+    OPT_OUT_CONFIRMATIONS,
     OPT_OUT_LINES,
     PUBLIC_KINDS,
     REMINDER_STAGES,
@@ -147,7 +148,7 @@ def test_reply_renders(renderer: MessageRenderer, kind: str, channel: str, local
     opt_out = OPT_OUT_LINES[locale]
     if channel == "sms":
         assert shown(LENDER, channel) in text  # an SMS says who it is from
-        if kind == "opt_out_confirmed":
+        if kind in OPT_OUT_CONFIRMATIONS:  # the last message: how to come back, not how to stop
             assert opt_out not in text
             assert ("START" if locale == "en" else '"订阅"') in text
         else:

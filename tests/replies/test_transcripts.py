@@ -186,11 +186,24 @@ ENGLISH: tuple[Transcript, ...] = (
         both(flag("B3", "telegram_opted_out", True), flag("B3", "sms_opted_out", False)),
     ),
     Transcript(
-        "complaint that also opts out: both acted on, one confirmation",
+        "complaint that also opts out: both acted on, one last message with the reference",
         "B2",
         "sms",
-        (Turn("stop texting me, I am reporting you to the regulator", "opt_out_confirmed", ("unsubscribed",)),),
+        (
+            Turn(
+                "stop texting me, I am reporting you to the regulator",
+                "complaint_ack_opt_out",
+                ("reference CMP-", "unsubscribed"),
+            ),
+        ),
         both(flag("B2", "sms_opted_out", True), case("B2", "complaint", "complaints")),
+    ),
+    Transcript(
+        "dispute that also opts out: recorded, and one last message",
+        "B2",
+        "sms",
+        (Turn("this is not my debt, stop texting me", "dispute_ack_opt_out", ("dispute", "unsubscribed")),),
+        both(flag("B2", "sms_opted_out", True), case("B2", "dispute", "disputes")),
     ),
     Transcript(
         "opt back in",
@@ -317,10 +330,10 @@ CHINESE: tuple[Transcript, ...] = (
         flag("B1", "sms_opted_out", True),
     ),
     Transcript(
-        "投诉并要求停止发送",
+        "投诉并要求停止发送：告知编号，并确认退订",
         "B1",
         "sms",
-        (Turn("别再发短信了，我要投诉你们", "opt_out_confirmed", ("退订",)),),
+        (Turn("别再发短信了，我要投诉你们", "complaint_ack_opt_out", ("编号CMP-", "退订")),),
         both(flag("B1", "sms_opted_out", True), case("B1", "complaint", "complaints")),
     ),
     Transcript(

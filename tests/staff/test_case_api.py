@@ -60,6 +60,8 @@ async def test_assign_note_reply_resolve_answer_with_the_case(world: StaffWorld)
     assert resolved.status == 200 and (await resolved.json())["status"] == "resolved"
     again = await world.client.post(f"{base}/resolve", headers=AUTH, json={"staff": "amy", "outcome": "paid"})
     assert again.status == 409 and (await again.json())["error"] == "case_resolved"
+    late_note = await world.client.post(f"{base}/notes", headers=AUTH, json={"staff": "amy", "text": "after"})
+    assert late_note.status == 409 and (await late_note.json())["error"] == "case_resolved"
     entries = LogEntry.filter(chain="borrower:B1", kind__startswith="case.").exclude(kind="case.opened")
     actors = await entries.values_list("kind", "actor")
     assert actors == [("case.assigned", "staff:amy"), ("case.note", "staff:amy"), ("case.reply", "staff:amy"),
@@ -92,6 +94,7 @@ async def test_refusals_404_403_409_422(world: StaffWorld) -> None:
     status, body = await post(f"{base}/reply", {"staff": "carl", "text": "Please call us"})
     assert status == 409
     assert body["error"] == "contact_not_allowed" and body["rule"] == "window" and "hard window" in str(body["message"])
+    assert body["reason"] == body["message"]
     assert body["not_before"] is not None
     assert world.telegram_to(987654321) == [] and world.sms_to("+14155550123") == []
     status, body = await post(f"{base}/assign", {"staff": "sam"})

@@ -129,3 +129,34 @@ async def test_every_entry_is_checked_across_page_boundaries(db: str) -> None:
                     ("borrower:B2", 1), ("borrower:B2", 2), ("borrower:B2", 3)]  # fmt: skip
     seen = [(e.fields.chain, e.fields.seq) async for e in _stored_entries(None, batch=2)]
     assert len(seen) == 6 and len(set(seen)) == 6
+
+
+async def test_a_borrower_whose_chain_and_head_were_both_removed_is_caught(db: str) -> None:
+    from storage.importer import import_loan_rows
+    from storage.loanbook import parse_loans_csv
+    from storage.models import Borrower
+
+    log = InteractionLog(SECRET)
+    header = (
+        "borrower_id,full_name,phone,telegram_chat_id,locale,timezone,preferred_channel,"
+        "loan_id,product,currency,installment_no,due_date,amount_due\n"
+    )
+    rows = parse_loans_csv(
+        header
+        + "B1,Ada,+12125550100,,en,America/New_York,sms,L1,card,USD,1,2026-12-10,10.00\n"
+        + "B2,Bo,+12125550101,,en,America/New_York,sms,L2,card,USD,1,2026-12-10,10.00\n"
+    ).rows
+    await import_loan_rows(rows, now=T0, log=log)
+    assert (await log.verify()).first_break is None
+    await LogEntry.filter(chain="borrower:B2").delete()
+    await LogHead.filter(chain="borrower:B2").delete()
+    problem = (await log.verify()).first_break
+    assert problem is not None and problem.chain == "borrower:B2" and "no interaction log" in problem.problem
+    # Removing the borrower too does not hide it: the system chain recorded their creation.
+    from storage.models import Installment, Loan
+
+    await Installment.filter(loan__borrower__borrower_id="B2").delete()
+    await Loan.filter(borrower__borrower_id="B2").delete()
+    await Borrower.filter(borrower_id="B2").delete()
+    problem = (await log.verify()).first_break
+    assert problem is not None and problem.chain == "borrower:B2"
