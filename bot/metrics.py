@@ -54,6 +54,12 @@ async def render_metrics() -> str:
         series[name][tuple(sorted(labels.items()))] = 0
     for name, labels, value in await read_counters():
         series.setdefault(name, {})[tuple(sorted(labels.items()))] = value
+    # Inbound rows are never deleted, so their count per channel is itself a counter.
+    for channel in CHANNELS:
+        series["duebot_inbound_total"][(("channel", channel),)] = 0
+    inbound = Message.filter(direction="in").annotate(n=Count("id")).group_by("channel").values_list("channel", "n")
+    for channel, count in await inbound:
+        series["duebot_inbound_total"][(("channel", str(channel)),)] = int(count)
     lines: list[str] = []
     for name, values in series.items():
         lines.append(f"# HELP {name} {HELP.get(name, name)}")

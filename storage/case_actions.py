@@ -364,6 +364,13 @@ async def correct_contact(
         raise CaseActionError("invalid", f"unknown contact field {field!r}; allowed: {', '.join(CONTACT_FIELDS)}")
     if old == new_value:
         raise CaseActionError("invalid", f"{field} is already {value.strip()!r}")
+    if new_value is not None:
+        # Another borrower's phone or chat would carry this borrower's debt to them.
+        holder = await Borrower.filter(**{field: new_value}).exclude(id=borrower.id).first()
+        if holder is not None:
+            raise CaseActionError(
+                "invalid", f"{field}: {value.strip()!r} is borrower {holder.borrower_id}'s; correct that one first"
+            )
     await Borrower.filter(id=borrower.id).update(**changes)
     for name, change in changes.items():
         setattr(borrower, name, change)

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from storage.chain import (
     GENESIS,
+    ChainBreak,
     ChainVerifier,
     SealedFields,
     StoredEntry,
@@ -34,7 +35,7 @@ from storage.chain import (
     seal_head,
 )
 from storage.database import is_postgres_connection
-from storage.models import Borrower, LogEntry, LogHead
+from storage.models import Borrower, LogEntry, LogHead, Message
 
 log = logging.getLogger(__name__)
 _RETRIES = 8
@@ -143,12 +144,17 @@ class InteractionLog:
         heads = {c: StoredHead(s, h, x) for c, s, h, x in await query.values_list("chain", "seq", "hash", "seal")}
         verifier = ChainVerifier(self._key, heads)
         created: set[str] = set()
+        texts = MessageTexts()
         async for entry in _stored_entries(borrower_id):
             if verifier.feed(entry) is not None:
                 return verifier
             if entry.fields.chain == SYSTEM_CHAIN and entry.fields.kind == "import.loans":
                 created.update(_created_borrowers(entry.fields.data))
+            texts.note(entry)
         if verifier.finish(None if borrower_id is None else {chain_for(borrower_id)}) is not None:
+            return verifier
+        if (changed := await texts.first_mismatch()) is not None:
+            verifier.first_break = changed
             return verifier
         if borrower_id is None:
             known: list[str] = await Borrower.all().values_list("borrower_id", flat=True)  # type: ignore[assignment]
@@ -172,6 +178,65 @@ async def _lock_chains(conn: Any, chains: list[str]) -> None:
         "SELECT pg_advisory_xact_lock(hashtextextended(c, 0)) FROM unnest($1::text[]) AS c ORDER BY c",
         [chains],
     )
+
+
+class MessageTexts:
+    """The messages table is not sealed; the log entries that record each message are. This
+    holds the sealed text of every message received and sent, and finds a row whose text was
+    edited afterwards (the timeline and the evidence export show the rows)."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, tuple[StoredEntry, str]] = {}
+        self.sent: dict[str, list[tuple[StoredEntry, str]]] = {}
+
+    def note(self, entry: StoredEntry) -> None:
+        kind = entry.fields.kind
+        if kind not in ("message.received", "message.sent"):
+            return
+        try:
+            data = json.loads(entry.fields.data)
+        except ValueError:
+            return
+        text = data.get("text")
+        if not isinstance(text, str):
+            return
+        if kind == "message.received" and data.get("event_id"):
+            self.received[str(data["event_id"])] = (entry, text)
+        elif kind == "message.sent" and data.get("key"):
+            self.sent.setdefault(str(data["key"]), []).append((entry, text))
+
+    async def first_mismatch(self) -> ChainBreak | None:
+        problems: list[ChainBreak] = []
+        events = list(self.received)
+        for start in range(0, len(events), 1000):
+            part = events[start : start + 1000]
+            rows = await Message.filter(provider_event_id__in=part).values_list("provider_event_id", "id", "body")
+            for event_id, row_id, body in rows:
+                entry, text = self.received[str(event_id)]
+                if body != text:
+                    problems.append(_text_changed(entry, row_id))
+        keys = list(self.sent)
+        for start in range(0, len(keys), 1000):
+            part = keys[start : start + 1000]
+            bases = dict(await Message.filter(idempotency_key__in=part).values_list("id", "idempotency_key"))
+            bodies: dict[str, set[str]] = {}
+            for row_id, attempt_of, body in await Message.filter(
+                Q(id__in=list(bases)) | Q(attempt_of__in=list(bases))
+            ).values_list("id", "attempt_of", "body"):
+                key = bases.get(attempt_of if attempt_of in bases else row_id)
+                if key is not None:
+                    bodies.setdefault(key, set()).add(body)
+            for key in part:
+                for entry, text in self.sent[key]:
+                    if key in bodies and text not in bodies[key]:
+                        problems.append(_text_changed(entry, None))
+        return min(problems, key=lambda b: (b.chain, b.seq)) if problems else None
+
+
+def _text_changed(entry: StoredEntry, row_id: int | None) -> ChainBreak:
+    row = f" (messages row {row_id})" if row_id is not None else ""
+    problem = f"the message's text in the messages table{row} differs from what this sealed entry records"
+    return ChainBreak(entry.id, entry.fields.chain, entry.fields.seq, problem)
 
 
 async def _heads(chains: Iterable[str], conn: Any) -> dict[str, tuple[int, str]]:

@@ -329,6 +329,20 @@ class LogHead(Model):
         table = "interaction_log_heads"
 
 
+class AddressOptOut(Model):
+    """A phone or chat we cannot name that asked us to stop: nothing but HELP and START answers go
+    to it (borrowers' own opt-outs are on the borrower)."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=10)
+    address = fields.CharField(max_length=64)
+    opted_out_at = fields.DatetimeField()
+
+    class Meta:
+        table = "address_opt_outs"
+        unique_together = (("channel", "address"),)
+
+
 class PendingReceipt(Model):
     """A delivery receipt for a message whose provider id we have not recorded yet: the provider
     called back before our own record of the send committed. Applied as soon as it is."""

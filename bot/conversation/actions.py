@@ -60,6 +60,15 @@ class SetOptOut:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAddressOptOut:
+    """A phone or chat we cannot name opts out (or back in)."""
+
+    channel: Channel
+    address: str
+    opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MarkPhoneWrong:
     borrower_pk: int
 
@@ -113,6 +122,7 @@ Action = (
     | PauseReminders
     | OpenCase
     | SetOptOut
+    | SetAddressOptOut
     | MarkPhoneWrong
     | LinkTelegram
     | UnlinkTelegram

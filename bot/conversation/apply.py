@@ -32,6 +32,7 @@ from bot.conversation.actions import (
     Plan,
     RecordPromise,
     Reply,
+    SetAddressOptOut,
     SetContext,
     SetOptOut,
     SetTelegramUsable,
@@ -45,7 +46,7 @@ from storage.cases import CaseNotifier, open_case
 from storage.inbound import mark_handled
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.linking import use_code
-from storage.models import Borrower, Case, ContactPause, ConversationContext, Message, Promise
+from storage.models import AddressOptOut, Borrower, Case, ContactPause, ConversationContext, Message, Promise
 from storage.outbox import NewOutbound, store_outbound
 
 log = logging.getLogger(__name__)
@@ -278,6 +279,18 @@ async def _set_opt_out(run: _Run, a: SetOptOut) -> None:
     await _contact_field(run, a.borrower_pk, column, a.opted_out, because)
 
 
+async def _set_address_opt_out(run: _Run, a: SetAddressOptOut) -> None:
+    if a.opted_out:
+        await AddressOptOut.get_or_create(channel=a.channel, address=a.address, defaults={"opted_out_at": run.now})
+    else:
+        await AddressOptOut.filter(channel=a.channel, address=a.address).delete()
+    await run.record(
+        "address.opted_out" if a.opted_out else "address.opted_in",
+        {"channel": a.channel, "address": a.address},
+        borrower=None,
+    )
+
+
 async def _mark_phone_wrong(run: _Run, a: MarkPhoneWrong) -> None:
     await _contact_field(run, a.borrower_pk, "phone_wrong", True, "the person at this number says it is not theirs")
 
@@ -333,6 +346,7 @@ _EFFECTS: dict[type, Callable[[_Run, Any], Awaitable[None]]] = {
     PauseReminders: _pause,
     OpenCase: _open_case,
     SetOptOut: _set_opt_out,
+    SetAddressOptOut: _set_address_opt_out,
     MarkPhoneWrong: _mark_phone_wrong,
     SetTelegramUsable: _set_usable,
     LinkTelegram: _link,

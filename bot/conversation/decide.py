@@ -34,6 +34,7 @@ from bot.conversation.actions import (
     Plan,
     RecordPromise,
     Reply,
+    SetAddressOptOut,
     SetContext,
     SetOptOut,
     SetTelegramUsable,
@@ -51,6 +52,7 @@ from bot.conversation.facts import (
     Owed,
     Sender,
     Settings,
+    Unknown,
 )
 from bot.conversation.keywords import is_bare_yes
 from bot.conversation.understand import Understanding
@@ -472,11 +474,19 @@ def _decide_stranger(inbound: Inbound, sender: Sender, u: Understanding, setting
         actions.append(_shared_case(inbound, shared, "a message"))
     reply: Reply | None
     channel = inbound.channel
+    # This phone or chat asked us to stop: only HELP and START are answered on it.
+    stopped = (
+        sender.opted_out
+        if isinstance(sender, Unknown)
+        else bool(shared) and all(b.opted_out_of(channel) for b in shared)
+    )
     if "opt_out" in intents:
         # Carriers opt out a number, not a person: every borrower on this phone or chat.
         actions += [SetOptOut(b.pk, channel, True) for b in shared if not b.opted_out_of(channel)]
+        if isinstance(sender, Unknown) and not sender.opted_out:
+            actions.append(SetAddressOptOut(channel, inbound.address, True))
         opt = _public_once("opt_out_confirmed", inbound, settings, locale, opt_or_help=True)
-        reply = None if twilio_answered else opt
+        reply = None if twilio_answered or stopped else opt
     elif "wrong_number" in intents and shared:
         for b in shared:
             change: Action = (
@@ -488,10 +498,14 @@ def _decide_stranger(inbound: Inbound, sender: Sender, u: Understanding, setting
         reply = _public_once("wrong_number_ack", inbound, settings, locale, opt_or_help=False)
     elif "help" in intents:
         reply = None if twilio_answered else _public_once("help", inbound, settings, locale, opt_or_help=True)
-    elif "opt_in" in intents and shared:
+    elif "opt_in" in intents and (shared or stopped):
         actions += [SetOptOut(b.pk, channel, False) for b in shared if b.opted_out_of(channel)]
-        opt_in = _public_once("opt_in_confirmed", inbound, settings, locale, opt_or_help=False)
+        if isinstance(sender, Unknown):
+            actions.append(SetAddressOptOut(channel, inbound.address, False))
+        opt_in = _public_once("opt_in_confirmed", inbound, settings, locale, opt_or_help=True)
         reply = None if twilio_answered else opt_in
+    elif stopped:
+        reply = None
     else:
         reply = neutral_reply(inbound, settings, locale)
     return Plan(None, intents[0], tuple(actions), reply, ("sender not matched to one borrower: public answers only",))

@@ -118,7 +118,9 @@ class Matched:
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """Nobody we know writes from this phone or chat."""
+    """Nobody we know writes from this phone or chat. ``opted_out``: it asked us to stop before."""
+
+    opted_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,16 @@ from bot.conversation.facts import (
 )
 from storage.inbound import borrowers_by_chat, borrowers_by_phone
 from storage.linking import look_up_code
-from storage.models import Borrower, ConversationContext, Installment, Loan, Message, MessageItem, Payment
+from storage.models import (
+    AddressOptOut,
+    Borrower,
+    ConversationContext,
+    Installment,
+    Loan,
+    Message,
+    MessageItem,
+    Payment,
+)
 from storage.servicing import UNPAID_STATES
 
 # "I already paid" matches a payment made within this many days before the reply.
@@ -103,9 +112,9 @@ async def load_context(borrower_pk: int) -> Context | None:
     )
 
 
-async def sender_from(borrowers: list[Borrower], now: datetime) -> Sender:
+async def sender_from(borrowers: list[Borrower], now: datetime, channel: str, address: str) -> Sender:
     if not borrowers:
-        return Unknown()
+        return Unknown(await AddressOptOut.filter(channel=channel, address=address).exists())
     if len(borrowers) > 1:
         return Ambiguous(tuple(borrower_facts(b) for b in borrowers))
     borrower = borrowers[0]
@@ -113,11 +122,11 @@ async def sender_from(borrowers: list[Borrower], now: datetime) -> Sender:
 
 
 async def identify_phone(phone: str, now: datetime) -> Sender:
-    return await sender_from(await borrowers_by_phone(phone), now)
+    return await sender_from(await borrowers_by_phone(phone), now, "sms", phone)
 
 
 async def identify_chat(chat_id: int, now: datetime) -> Sender:
-    return await sender_from(await borrowers_by_chat(chat_id), now)
+    return await sender_from(await borrowers_by_chat(chat_id), now, "telegram", str(chat_id))
 
 
 async def load_code(text: str, now: datetime) -> CodeFacts | None:

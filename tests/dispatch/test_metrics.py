@@ -81,6 +81,7 @@ async def test_every_series_of_the_readme_is_there_from_the_start(world: World) 
             assert metrics[f'duebot_messages_total{{channel="{channel}",outcome="{outcome}"}}'] == 0
         assert metrics[f'duebot_capacity_warnings_total{{channel="{channel}"}}'] == 0
     assert metrics["duebot_stale_skips_total"] == 0
+    assert metrics['duebot_inbound_total{channel="sms"}'] == 0
     assert sum(v for k, v in metrics.items() if k.startswith("duebot_outbox_messages")) == 0
 
 

@@ -157,3 +157,19 @@ async def test_the_timeline_tells_the_story_in_order(world: ReplyWorld) -> None:
     assert len(sent) == 5 and "2026年12月11日" in sent[1]["text"]
     skipped = next(i for i in items if i["kind"] == "message.skipped")
     assert skipped["status"] == "open_complaint"
+
+
+async def test_an_edited_message_row_is_caught_by_verify(world: ReplyWorld) -> None:
+    await world.sms(PHONES["B1"], "我周五还")
+    log = world.services.log
+    assert (await log.verify()).first_break is None
+    inbound = await Message.get(direction="in", body="我周五还")
+    await Message.filter(id=inbound.id).update(body="我下个月还")
+    problem = (await log.verify()).first_break
+    assert problem is not None and problem.chain == "borrower:B1" and f"messages row {inbound.id}" in problem.problem
+    await Message.filter(id=inbound.id).update(body="我周五还")
+    answer = await Message.filter(direction="out", borrower__borrower_id="B1").first()
+    assert answer is not None
+    await Message.filter(id=answer.id).update(body=answer.body.replace("12月4日", "12月11日"))
+    problem = (await log.verify()).first_break
+    assert problem is not None and "differs from what this sealed entry records" in problem.problem

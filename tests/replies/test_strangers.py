@@ -71,3 +71,19 @@ async def test_after_wrong_number_the_new_owner_of_the_number_is_a_stranger(worl
     assert "could not match" in neutral and "80.50" not in neutral
     second = await Message.filter(direction="in").order_by("-id").first()
     assert second is not None and second.borrower_id is None
+
+
+async def test_an_unknown_number_that_said_stop_hears_nothing_but_help_and_start(world: ReplyWorld) -> None:
+    await world.sms(STRANGER, "STOP")
+    [confirmation] = world.sms_to(STRANGER)
+    world.clock.advance(days=1)  # a new day: the neutral answer's once-a-day rule is not what holds it back
+    await world.sms(STRANGER, "what's my balance")
+    await world.sms(STRANGER, "STOP")
+    assert world.sms_to(STRANGER) == [confirmation]
+    await world.sms(STRANGER, "HELP")
+    assert len(world.sms_to(STRANGER)) == 2 and CONTACT in world.sms_to(STRANGER)[-1]
+    await world.sms(STRANGER, "START")
+    assert "subscribed again" in world.sms_to(STRANGER)[-1]
+    await world.sms(STRANGER, "hello?")
+    assert "could not match" in world.sms_to(STRANGER)[-1]  # answered again after START
+    assert "address.opted_out" in await world.log_kinds(None) and "address.opted_in" in await world.log_kinds(None)

@@ -197,3 +197,12 @@ async def test_with_twilio_managing_opt_out_its_keywords_are_recorded_not_answer
         # Telegram is not Twilio's: a STOP there is confirmed by us.
         await world.tg(CHATS["B3"], "STOP")
         assert len(world.telegram_to(CHATS["B3"])) == 1
+
+
+async def test_inbound_messages_are_counted_in_metrics(world: ReplyWorld) -> None:
+    await world.sms(PHONES["B1"], "收到")
+    await world.sms(PHONES["B2"], "ok thanks")
+    response = await world.client.get("/metrics")
+    text = await response.text()
+    assert 'duebot_inbound_total{channel="sms"} 2' in text
+    assert 'duebot_inbound_total{channel="telegram"} 0' in text

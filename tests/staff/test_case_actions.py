@@ -149,6 +149,11 @@ async def test_promises_pauses_restrictions_and_contact_corrections(env: Env) ->
     b1 = await Borrower.get(id=b1.id)
     with pytest.raises(CaseActionError, match="phone"):
         await actions.correct_contact(b1, "phone", "12", "typo", now=NOW, log=env.log, actor=actor)
+    # Another borrower's phone or chat would carry B1's debt to them: refused, naming whose it is.
+    with pytest.raises(CaseActionError, match="borrower B2's"):
+        await actions.correct_contact(b1, "phone", "+14155550123", "typo", now=NOW, log=env.log, actor=actor)
+    with pytest.raises(CaseActionError, match="borrower B2's"):
+        await actions.correct_contact(b1, "telegram_chat_id", "987654321", "x", now=NOW, log=env.log, actor=actor)
     await actions.correct_contact(b1, "phone", "+8613900139000", "borrower called from new number", now=NOW,
                                   log=env.log, actor=actor)  # fmt: skip
     fresh = await Borrower.get(id=b1.id)
