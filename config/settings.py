@@ -55,6 +55,12 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite://PATH or postgres://USER@HOST:PORT/DB")
         return v
 
+    @field_validator("staff_telegram_chat_id", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        # "DUEBOT_STAFF_TELEGRAM_CHAT_ID=" in a .env file means "no staff chat", not a bad number.
+        return None if isinstance(v, str) and not v.strip() else v
+
     @field_validator("public_base_url", "twilio_api_base", "telegram_api_base")
     @classmethod
     def _url(cls, v: str | None) -> str | None:

@@ -243,6 +243,7 @@ async def record_promise(
             loan_id=loan.loan_id,
             promised_date=promised_date.isoformat(),
             amount=f"{amount:.2f}",
+            currency=loan.currency,
         )
     )
     return promise
@@ -267,7 +268,8 @@ async def pause_contact(
             now,
             borrower.borrower_id,
             actor,
-            {"pause_id": pause.id, "from": today.isoformat(), "until": until.isoformat(), "reason": reason},
+            # The same keys as a pause a borrower's reply sets (start, end, reason).
+            {"pause_id": pause.id, "start": today.isoformat(), "end": until.isoformat(), "reason": reason},
         )
     )
     return pause

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from storage.chain import chain_for
 from storage.interaction_log import InteractionLog
 from storage.models import Borrower, Case, ContactPause, Installment, Loan, LogEntry, Message, Promise, StaffUser
-from storage.views import active_restrictions, borrower_view, installment_status
+from storage.views import active_restrictions, borrower_view, installment_status, plain_text
 
 # The log repeats what the messages table shows (planned, sent, deferred…); the timeline takes
 # messages from the table, where the delivery status is current, and every other event from the log.
@@ -146,7 +146,7 @@ async def timeline(borrower: Borrower) -> list[TimelineItem]:
                 direction=m.direction,
                 channel=m.channel,
                 status=m.status,
-                text=m.body,
+                text=plain_text(m.body, m.channel) if m.direction == "out" else m.body,
                 intent=m.intent,
                 guard_rule=m.guard_rule,
                 guard_reason=m.guard_reason,

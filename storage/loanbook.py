@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 T = TypeVar("T")
@@ -270,6 +270,14 @@ def _could_be_national(phone: str) -> bool:
 
 
 def validate_loan_row(raw: Mapping[str, object], where: int) -> tuple[LoanRow | None, list[RowError]]:
+    row, errors, _clean = _validate_loan_row(raw, where)
+    return row, errors
+
+
+def _validate_loan_row(
+    raw: Mapping[str, object], where: int
+) -> tuple[LoanRow | None, list[RowError], dict[str, object]]:
+    """The row, its errors, and the fields that passed (for the cross-row rules of a bad row too)."""
     errors: list[RowError] = []
     clean: dict[str, object] = {}
 
@@ -297,8 +305,8 @@ def validate_loan_row(raw: Mapping[str, object], where: int) -> tuple[LoanRow | 
     take("due_date", check_date)
     take("amount_due", check_amount)
     if errors:
-        return None, errors
-    return LoanRow(where=where, **clean), []  # type: ignore[arg-type]
+        return None, errors, clean
+    return LoanRow(where=where, **clean), [], clean  # type: ignore[arg-type]
 
 
 def validate_payment_row(raw: Mapping[str, object], where: int) -> tuple[PaymentRow | None, list[RowError]]:
@@ -319,35 +327,46 @@ def validate_payment_row(raw: Mapping[str, object], where: int) -> tuple[Payment
     return PaymentRow(where=where, **clean), []  # type: ignore[arg-type]
 
 
-def check_loan_book(rows: Iterable[LoanRow], unit: str = "line") -> list[RowError]:
-    """Cross-row rules: one installment per (loan, number); one borrower and loan description."""
+_BORROWER_DESCRIPTION: Final = ("full_name", "phone", "telegram_chat_id", "locale", "timezone", "preferred_channel")
+_LOAN_DESCRIPTION: Final = ("borrower_id", "product", "currency")
+
+
+def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str = "line") -> list[RowError]:
+    """Cross-row rules over each row's valid fields (a row with a bad field still takes part with
+    the rest): one installment per (loan, number); one description per borrower and per loan."""
     errors: list[RowError] = []
-    seen_installment: dict[tuple[str, int], int] = {}
-    borrower_seen: dict[str, tuple[int, tuple[object, ...]]] = {}
-    loan_seen: dict[str, tuple[int, tuple[object, ...]]] = {}
-    for row in rows:
-        key = (row.loan_id, row.installment_no)
-        if key in seen_installment:
-            errors.append(
-                RowError(
-                    row.where,
-                    "installment_no",
-                    f"loan {row.loan_id} installment {row.installment_no} appears twice "
-                    f"(first at {unit} {seen_installment[key]})",
-                )
-            )
-        else:
-            seen_installment[key] = row.where
-        for registry, ident, values, field, what in (
-            (borrower_seen, row.borrower_id, row.borrower_fields(), "borrower_id", "borrower"),
-            (loan_seen, row.loan_id, row.loan_fields(), "loan_id", "loan"),
-        ):
-            first = registry.get(ident)
-            if first is None:
-                registry[ident] = (row.where, values)
-            elif first[1] != values:
+    seen_installment: dict[tuple[object, object], int] = {}
+    described: dict[tuple[str, object], dict[str, tuple[object, int]]] = {}
+    for where, fields in rows:
+        loan_id, number = fields.get("loan_id"), fields.get("installment_no")
+        if loan_id is not None and number is not None:
+            first_at = seen_installment.setdefault((loan_id, number), where)
+            if first_at != where:
                 errors.append(
-                    RowError(row.where, field, f"{what} {ident} is described differently than at {unit} {first[0]}")
+                    RowError(
+                        where,
+                        "installment_no",
+                        f"loan {loan_id} installment {number} appears twice (first at {unit} {first_at})",
+                    )
+                )
+        for what, field, names in (
+            ("borrower", "borrower_id", _BORROWER_DESCRIPTION),
+            ("loan", "loan_id", _LOAN_DESCRIPTION),
+        ):
+            ident = fields.get(field)
+            if ident is None:
+                continue
+            known = described.setdefault((what, ident), {})
+            differs_from = None
+            for name in names:
+                if name not in fields:
+                    continue
+                value, at = known.setdefault(name, (fields[name], where))
+                if value != fields[name] and differs_from is None:
+                    differs_from = at
+            if differs_from is not None:
+                errors.append(
+                    RowError(where, field, f"{what} {ident} is described differently than at {unit} {differs_from}")
                 )
     return errors
 
@@ -440,12 +459,14 @@ def _read_table(
 def parse_loans_csv(text: str) -> Parsed[LoanRow]:
     table, errors = _read_table(text, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS)
     rows: list[LoanRow] = []
+    fields: list[tuple[int, Mapping[str, object]]] = []
     for line, raw in table:
-        row, row_errors = validate_loan_row(raw, line)
+        row, row_errors, clean = _validate_loan_row(raw, line)
         errors.extend(row_errors)
+        fields.append((line, clean))
         if row is not None:
             rows.append(row)
-    errors.extend(check_loan_book(rows))
+    errors.extend(check_loan_book(fields))
     errors.sort(key=lambda e: e.where)
     return Parsed(rows, errors)
 
@@ -467,14 +488,16 @@ def parse_loan_rows(items: list[Mapping[str, object]]) -> Parsed[LoanRow]:
     """API rows: ``where`` is the 0-based index in the request body."""
     rows: list[LoanRow] = []
     errors: list[RowError] = []
+    fields: list[tuple[int, Mapping[str, object]]] = []
     for index, raw in enumerate(items):
         if not isinstance(raw, Mapping):
             errors.append(RowError(index, "row", "expected an object"))
             continue
-        row, row_errors = validate_loan_row(raw, index)
+        row, row_errors, clean = _validate_loan_row(raw, index)
         errors.extend(row_errors)
+        fields.append((index, clean))
         if row is not None:
             rows.append(row)
-    errors.extend(check_loan_book(rows, unit="row"))
+    errors.extend(check_loan_book(fields, unit="row"))
     errors.sort(key=lambda e: e.where)
     return Parsed(rows, errors)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from storage.models import Borrower, Installment, Loan, Restriction
@@ -18,6 +20,15 @@ def _money(value: Decimal | str) -> str:
 
 def local_today(now: datetime, timezone: str) -> date:
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def plain_text(body: str, channel: str | None) -> str:
+    """What the borrower saw: Telegram bodies are sent as HTML, so their markup is taken off and
+    their entities read back (a staff member's "<i>" stays what they typed)."""
+    return html.unescape(_TAG.sub("", body)) if channel == "telegram" else body
 
 
 def installment_status(state: str, due_date: date, today: date) -> str:

@@ -7,6 +7,7 @@ instead of an empty cell.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -42,6 +43,15 @@ def _label(value: str | None) -> str:
     return (value or "").replace("_", " ")
 
 
+def _value(value: object) -> str:
+    """A logged value as a person reads it: lists and tables as compact JSON, not Python's repr."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
+    return str(value)
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -53,6 +63,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["money"] = _money
     env.filters["label"] = _label
+    env.filters["value"] = _value
     return env
 
 

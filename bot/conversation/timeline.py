@@ -8,9 +8,7 @@ out: the row carries the same facts with its latest status.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +18,7 @@ from tortoise.expressions import Q
 
 from storage.interaction_log import timeline_entries
 from storage.models import Borrower, LogEntry, Message
+from storage.views import plain_text
 
 # Log kinds a message row already shows.
 MESSAGE_LIFECYCLE: Final = frozenset(
@@ -143,6 +142,12 @@ DESCRIBE: Final[Mapping[str, Describe]] = {
         None,
     ),
     "evidence.exported": lambda d: (f"evidence exported ({_g(d, 'format')})", None),
+    "telegram.link_code_issued": lambda d: (f"Telegram link code issued, valid until {_g(d, 'expires_at')}", None),
+    "acknowledged": lambda d: ("acknowledged; no answer needed", None),
+    "opt_out.repeated": lambda d: (f"asked again to stop on {_g(d, 'channel')}: already opted out", None),
+    "inbound.unknown_sender": lambda d: (f"a message from an unknown {_g(d, 'channel')} sender", None),
+    "address.opted_out": lambda d: (f"{_g(d, 'channel')} {_g(d, 'address')} asked us to stop", None),
+    "address.opted_in": lambda d: (f"{_g(d, 'channel')} {_g(d, 'address')} asked to hear from us again", None),
 }
 
 
@@ -185,15 +190,6 @@ def _data(entry: LogEntry) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {"value": data}
-
-
-_TAG: Final = re.compile(r"<[^>]*>")
-
-
-def plain_text(body: str, channel: str | None) -> str:
-    """What the borrower saw: Telegram bodies are sent as HTML, so their markup is taken off and
-    their entities read back (a staff member's "<i>" stays what they typed)."""
-    return html.unescape(_TAG.sub("", body)) if channel == "telegram" else body
 
 
 def shown_text(m: Message) -> str:

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
-from bot.conversation.timeline import plain_text
 from bot.demo.book import REPLIES, DemoBorrower, DemoReply, demo_borrowers, loan_book_csv
 from bot.services import Services
 from bot.standins import TelegramStandin, TwilioStandin
 from scheduler.dispatch import DispatchEvent
+from storage.views import plain_text
 
 ACCOUNT_SID = "AC" + "d" * 32
 AUTH_TOKEN = "demo-twilio-auth-token"

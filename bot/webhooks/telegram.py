@@ -59,6 +59,10 @@ def inbound_from_update(update: dict[str, Any], now: datetime) -> NewInbound:
     )
 
 
+# Telegram's updates are a few kilobytes (a message is at most 4,096 characters); nothing bigger is one.
+MAX_UPDATE_BYTES: Final = 256 * 1024
+
+
 async def accept_update(update: dict[str, Any], now: datetime) -> tuple[Message, bool]:
     """Store one update unless its update_id is known; the caller hands new ones to the processor."""
     return await store_inbound(inbound_from_update(update, now))
@@ -70,6 +74,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     supplied = request.headers.get(SECRET_HEADER, "")
     if not expected or not hmac.compare_digest(supplied.encode(), expected.encode()):
         raise web.HTTPForbidden(text="invalid X-Telegram-Bot-Api-Secret-Token")
+    if (request.content_length or 0) > MAX_UPDATE_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_UPDATE_BYTES, actual_size=request.content_length or 0)
     try:
         update = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):

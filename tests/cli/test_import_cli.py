@@ -194,3 +194,13 @@ def test_import_refuses_a_bad_policy_file_like_every_command(tmp_path: Path) -> 
     )
     assert env_result.returncode == 3
     assert "reminders.days_before_due" in env_result.stderr
+
+
+def test_rows_with_bad_fields_still_take_part_in_the_cross_row_rules(tmp_path: Path) -> None:
+    book = tmp_path / "cross.csv"
+    # Line 3 repeats line 2's installment and also has a bad amount: both are said.
+    book.write_text(HEADER + GOOD[0] + GOOD[0].replace("1200.00", "12.345"), encoding="utf-8")
+    result = duebot(tmp_path, "import", "loans", str(book))
+    assert result.returncode == 1
+    assert "line 3: amount_due:" in result.stderr
+    assert "line 3: installment_no: loan L001 installment 1 appears twice (first at line 2)" in result.stderr

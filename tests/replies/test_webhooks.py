@@ -206,3 +206,12 @@ async def test_inbound_messages_are_counted_in_metrics(world: ReplyWorld) -> Non
     text = await response.text()
     assert 'duebot_inbound_total{channel="sms"} 2' in text
     assert 'duebot_inbound_total{channel="telegram"} 0' in text
+
+
+async def test_an_oversized_telegram_update_is_refused_and_not_stored(world: ReplyWorld) -> None:
+    from storage.models import Message
+
+    update = world.message_update(CHATS["B3"], "x" * 300_000)
+    response = await world.post_update(update)
+    assert response.status == 413
+    assert not await Message.filter(direction="in").exists()
