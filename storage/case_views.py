@@ -245,7 +245,7 @@ async def evidence_bundle(borrower: Borrower, log: InteractionLog, now: datetime
     return {
         "format": "duebot-evidence/1",
         "exported_at": now.isoformat(),
-        "borrower": await borrower_view(borrower.borrower_id),
+        "borrower": await borrower_view(borrower.borrower_id, now),
         "loans": [
             {
                 "loan_id": loan.loan_id,

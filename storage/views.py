@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from storage.models import Borrower, Installment, Loan, Restriction
+from storage.models import Borrower, ContactPause, Installment, Loan, Restriction
 
 RESTRICTION_KINDS = ("do_not_contact", "cease", "attorney", "bankruptcy", "deceased")
 
@@ -42,11 +42,13 @@ async def active_restrictions(borrower: Borrower) -> list[Restriction]:
     return await Restriction.filter(borrower=borrower, lifted_at__isnull=True).order_by("created_at")
 
 
-async def borrower_view(borrower_id: str) -> dict[str, Any] | None:
+async def borrower_view(borrower_id: str, now: datetime) -> dict[str, Any] | None:
     borrower = await Borrower.get_or_none(borrower_id=borrower_id)
     if borrower is None:
         return None
     restrictions = await active_restrictions(borrower)
+    today = local_today(now, borrower.timezone)
+    pauses = await ContactPause.filter(borrower_id=borrower.id, cancelled_at__isnull=True, end_date__gte=today)
     return {
         "borrower_id": borrower.borrower_id,
         "full_name": borrower.full_name,
@@ -57,6 +59,13 @@ async def borrower_view(borrower_id: str) -> dict[str, Any] | None:
         "sms_opted_out": borrower.sms_opted_out,
         "telegram_linked": borrower.telegram_chat_id is not None,
         "telegram_opted_out": borrower.telegram_opted_out,
+        # A linked chat that blocked the bot, a number the person there said is not theirs.
+        "telegram_usable": borrower.telegram_chat_id is not None and borrower.telegram_usable,
+        "phone_wrong": borrower.phone_wrong,
+        "pauses": [
+            {"reason": p.reason, "start": p.start_date.isoformat(), "end": p.end_date.isoformat()}
+            for p in sorted(pauses, key=lambda p: p.start_date)
+        ],
         "do_not_contact": bool(restrictions),
         "restrictions": [
             {

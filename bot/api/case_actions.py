@@ -173,7 +173,8 @@ async def add_restriction(request: web.Request) -> web.Response:
         return refusal.response()
     except CaseActionError as exc:
         return _refused(exc)
-    return json_response(await borrower_view(borrower.borrower_id), status=201 if created else 200)
+    now = request.app[SERVICES].clock()
+    return json_response(await borrower_view(borrower.borrower_id, now), status=201 if created else 200)
 
 
 async def delete_restriction(request: web.Request) -> web.Response:
@@ -188,7 +189,7 @@ async def delete_restriction(request: web.Request) -> web.Response:
         return _refused(exc)
     if not lifted:
         return error(404, "not_found", f"borrower {borrower.borrower_id} has no {kind} restriction in force")
-    return json_response(await borrower_view(borrower.borrower_id))
+    return json_response(await borrower_view(borrower.borrower_id, request.app[SERVICES].clock()))
 
 
 def add_routes(app: web.Application) -> None:

@@ -79,7 +79,7 @@ async def post_payment(request: web.Request) -> web.Response:
 
 
 async def get_borrower(request: web.Request) -> web.Response:
-    view = await borrower_view(request.match_info["borrower_id"])
+    view = await borrower_view(request.match_info["borrower_id"], request.app[SERVICES].clock())
     if view is None:
         return error(404, "not_found", f"no borrower {request.match_info['borrower_id']}")
     return json_response(view)

@@ -127,6 +127,20 @@ SCHEMAS: dict[str, Any] = {
             "telegram_opted_out": {"type": "boolean"},
             "do_not_contact": {"type": "boolean"},
             "restrictions": {"type": "array", "items": _ref("Restriction")},
+            "telegram_usable": {"type": "boolean", "description": "linked and not blocked"},
+            "phone_wrong": {"type": "boolean", "description": "the person at the number said it is not theirs"},
+            "pauses": {
+                "type": "array",
+                "description": "reminder pauses in force or ahead (promise, hardship, staff), dates inclusive",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "reason": {"type": "string"},
+                        "start": {"type": "string", "format": "date"},
+                        "end": {"type": "string", "format": "date"},
+                    },
+                },
+            },
         },
     },
     "Loan": {
@@ -223,6 +237,16 @@ PATHS: dict[str, Any] = {
             "summary": "A loan with its installments",
             "parameters": [{"name": "loan_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": _json(_ref("Loan"), "the loan"), "404": _ERROR, **_AUTH},
+        }
+    },
+    "/healthz": {
+        "get": {
+            "summary": "Liveness, with a query on the database",
+            "security": [],
+            "responses": {
+                "200": {"description": '{"status": "ok", "database": "ok"}'},
+                "503": {"description": "the database does not answer"},
+            },
         }
     },
     "/api/v1/openapi.json": {

@@ -167,7 +167,9 @@ async def test_openapi_document_matches_the_routes(client: TestClient) -> None: 
     routes = {
         (r.method.lower(), r.resource.canonical)
         for r in client.app.router.routes()  # type: ignore[union-attr]
-        if r.resource is not None and r.resource.canonical.startswith("/api/v1") and r.method != "HEAD"
+        if r.resource is not None
+        and (r.resource.canonical.startswith("/api/v1") or r.resource.canonical == "/healthz")
+        and r.method != "HEAD"
     }
     documented = {(m, p) for p, ops in served["paths"].items() for m in ops}
     assert routes == documented

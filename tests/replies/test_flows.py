@@ -173,3 +173,13 @@ async def test_an_edited_message_row_is_caught_by_verify(world: ReplyWorld) -> N
     await Message.filter(id=answer.id).update(body=answer.body.replace("12月4日", "12月11日"))
     problem = (await log.verify()).first_break
     assert problem is not None and "differs from what this sealed entry records" in problem.problem
+
+
+async def test_the_borrower_api_shows_pauses_and_a_wrong_number(world: ReplyWorld) -> None:
+    await world.sms(PHONES["B2"], "I lost my job, I need more time")
+    status, body = await world.api("/api/v1/borrowers/B2")
+    assert status == 200 and [p["reason"] for p in body["pauses"]] == ["hardship"]
+    assert body["phone_wrong"] is False and body["telegram_usable"] is False  # no chat linked
+    await world.sms(PHONES["B1"], "wrong number, I don't know this person")
+    status, body = await world.api("/api/v1/borrowers/B1")
+    assert body["phone_wrong"] is True
