@@ -384,7 +384,9 @@ def plan_reminders(
         _planned(borrower_id, tier_by_offset[offset], date.fromordinal(day), items, windows)
         for (borrower_id, offset, day), items in groups.items()
     ]
-    due.sort(key=lambda reminder: (reminder.not_before, reminder.borrower_id, reminder.tier.offset_days))
+    # Stored (and so claimed) in this order: when one borrower has two tiers on one local day and
+    # the daily cap lets only one go, the most overdue goes first (money already owed comes first).
+    due.sort(key=lambda reminder: (reminder.not_before, reminder.borrower_id, -reminder.tier.offset_days))
     missed.sort(key=_missed_order)
     return Plan(now=now, due=tuple(due), missed=tuple(missed))
 

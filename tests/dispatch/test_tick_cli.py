@@ -24,9 +24,9 @@ from tests.flows.conftest import HEADER
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK = (
-    # 10:00 in New York at 15:00Z on 7 Dec: T-3 goes.
+    # 10:00 in New York at 15:00Z on 7 Dec: T-3 of L1 is due, but the daily cap lets one message go
+    # and the nearer tier goes first: T-1 of L9, due tomorrow.
     "B1,Ada Stone,+12125550100,,en,America/New_York,sms,L1,auto,USD,1,2026-12-10,350.00\n"
-    # Same borrower, another loan whose T-1 is the same local day: held back by the daily cap.
     "B1,Ada Stone,+12125550100,,en,America/New_York,sms,L9,card,USD,1,2026-12-08,50.00\n"
     # 07:00 in Los Angeles: planned for 09:00 local, nothing to say yet.
     "B2,Ana Ruiz,+14155550123,,en,America/Los_Angeles,sms,L2,auto,USD,1,2026-12-10,99.99\n"
@@ -202,8 +202,8 @@ async def test_log_verify_names_the_entry_changed_by_one_byte(cli: Cli) -> None:
     assert (await cli.run("log", "verify"))[0] == 0
     rows = await cli.sql("SELECT id, chain, seq, data FROM interaction_log WHERE kind = 'message.sent'")
     [(entry_id, chain, seq, data)] = rows
-    assert "350.00" in data
-    await cli.sql(f"UPDATE interaction_log SET data = ? WHERE id = {int(entry_id)}", data.replace("350.00", "350.01"))
+    assert "$50.00" in data and '"tier":"T-1"' in data
+    await cli.sql(f"UPDATE interaction_log SET data = ? WHERE id = {int(entry_id)}", data.replace("50.00", "50.01"))
     code, _out, err = await cli.run("log", "verify")
     assert code == 1
     assert f"BROKEN at entry {entry_id} ({chain} #{seq})" in err, err

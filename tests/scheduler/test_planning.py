@@ -432,3 +432,15 @@ def test_window_capacity(
 def test_window_capacity_rejects_bad_input(count: int, now: datetime, per_second: float) -> None:
     with pytest.raises(ValueError):
         window_capacity(count, now, NOW + timedelta(hours=1), per_second)
+
+
+def test_one_borrowers_tiers_on_one_day_are_ordered_most_overdue_first() -> None:
+    # On 7 Dec in London: L1 is due in 3 days (T-3), L2 tomorrow (T-1), L3 was due a day ago (D+1).
+    rows = [
+        row("2026-12-10", loan="L1", installment_id=1),
+        row("2026-12-08", loan="L2", installment_id=2),
+        row("2026-12-06", loan="L3", installment_id=3),
+    ]
+    plan = plan_reminders(rows, utc("2026-12-07T06:00"), POLICY)
+    # The daily cap lets one go: the order they are stored and claimed in decides which.
+    assert [r.tier.name for r in plan.due] == ["D+1", "T-1", "T-3"]
