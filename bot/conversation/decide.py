@@ -16,6 +16,7 @@ and contact alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -151,6 +152,10 @@ def amount_due(focus: LoanFocus, owed: Sequence[Owed], by: date) -> Decimal:
     return sum((o.outstanding for o in due), Decimal(0))
 
 
+_HALF: Final = re.compile(r"\bhalf\b|一半|半数")
+_REST: Final = re.compile(r"\b(?:rest|remainder|balance|remaining)\b|剩下|剩余|其余|另一半|余下", re.IGNORECASE)
+
+
 # --- one rule per intent -------------------------------------------------------------------
 
 
@@ -188,6 +193,14 @@ def _promise(s: Situation) -> Outcome:
         return Outcome((case,), reply, follow)
     promised = max(u.promise_date, s.today)
     amount = u.amount if u.amount is not None and u.amount > 0 else amount_due(focus, account.owed, promised)
+    if (
+        (u.amount is None or u.amount <= 0)
+        and _HALF.search(s.inbound.text.lower())
+        and not _REST.search(s.inbound.text)
+    ):
+        # "我后天还一半", "I'll pay half on Friday": half of what is due, not all of it (but "half now,
+        # the rest on the 20th" promises the whole by the 20th).
+        amount = (amount / 2).quantize(Decimal("0.01"))
     record = RecordPromise(
         borrower_pk=s.borrower.pk,
         loan_pk=focus.loan_pk,

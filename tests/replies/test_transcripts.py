@@ -271,6 +271,20 @@ CHINESE: tuple[Transcript, ...] = (
         promise("B1", date(2026, 12, 4), "1200.00"),
     ),
     Transcript(
+        "承诺还一半：记录应还金额的一半",
+        "B1",
+        "sms",
+        (Turn("我后天还一半", "promise_confirmed", ("2026年12月4日", "¥600.00")),),
+        promise("B1", date(2026, 12, 4), "600.00"),
+    ),
+    Transcript(
+        "先还一半，剩下的周五还：承诺在周五前还清",
+        "B1",
+        "sms",
+        (Turn("先还一半，剩下的周五还", "promise_confirmed", ("2026年12月4日", "¥1,200.00")),),
+        promise("B1", date(2026, 12, 4), "1200.00"),
+    ),
+    Transcript(
         "承诺还款（有金额）",
         "B4",
         "telegram",
