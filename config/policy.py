@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from config.errors import ConfigError
 
@@ -213,6 +213,15 @@ class Sending(_Section):
     batch_size: int = Field(50, ge=1, le=1000)
 
 
+# A routing row's words and what each may be (the error names the word and lists the rest).
+_VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
+    "kind": ("case kind", CASE_KINDS),
+    "queue": ("queue", QUEUES),
+    "priority": ("priority", PRIORITIES),
+    "risk": ("risk level", RISK_LEVELS),
+}
+
+
 class RouteRule(_Section):
     """A row of the routing table. A row without conditions is the kind's catch-all."""
 
@@ -224,33 +233,13 @@ class RouteRule(_Section):
     min_amount: Decimal | None = Field(None, ge=0)
     risk: tuple[str, ...] = ()
 
-    @field_validator("kind")
+    @field_validator("kind", "queue", "priority", "risk")
     @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in CASE_KINDS:
-            raise ValueError(f"unknown case kind {v!r}; allowed: {', '.join(CASE_KINDS)}")
-        return v
-
-    @field_validator("queue")
-    @classmethod
-    def _queue(cls, v: str) -> str:
-        if v not in QUEUES:
-            raise ValueError(f"unknown queue {v!r}; allowed: {', '.join(QUEUES)}")
-        return v
-
-    @field_validator("priority")
-    @classmethod
-    def _priority(cls, v: str) -> str:
-        if v not in PRIORITIES:
-            raise ValueError(f"unknown priority {v!r}; allowed: {', '.join(PRIORITIES)}")
-        return v
-
-    @field_validator("risk")
-    @classmethod
-    def _risk(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        for level in v:
-            if level not in RISK_LEVELS:
-                raise ValueError(f"unknown risk level {level!r}; allowed: {', '.join(RISK_LEVELS)}")
+    def _known(cls, v: str | tuple[str, ...], info: ValidationInfo) -> str | tuple[str, ...]:
+        what, allowed = _VOCABULARY[info.field_name or ""]
+        for value in (v,) if isinstance(v, str) else v:
+            if value not in allowed:
+                raise ValueError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
         return v
 
     @field_validator("min_amount", mode="before")
