@@ -146,6 +146,14 @@ class TelegramStandin(StandinControl):
     def program(self, chat_id: int | str, behaviour: TelegramBehaviour, *, times: int | None = None) -> None:
         self._programs.add(str(chat_id), behaviour, times)
 
+    def texts_to(self, chat_id: int | str) -> list[str]:
+        """The texts of the sendMessage calls to ``chat_id``, in order."""
+        return [
+            r.form["text"]
+            for r in self.requests
+            if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
+        ]
+
     def blocked(self, chat_id: int | str, *, times: int | None = None) -> None:
         self.program(chat_id, BLOCKED, times=times)
 

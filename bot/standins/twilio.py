@@ -222,6 +222,10 @@ class TwilioStandin(StandinControl):
     def creates(self) -> list[RecordedRequest]:
         return self.calls("Messages.create")
 
+    def bodies_to(self, phone: str) -> list[str]:
+        """The texts of the messages created for ``phone``, in order."""
+        return [r.form["Body"] for r in self.creates() if r.form.get("To") == phone]
+
     async def wait_for_callbacks(self, count: int, within: float = 5.0) -> list[CallbackDelivery]:
         await self.wait_for(lambda: len(self.callbacks) >= count, within, f"{count} callbacks")
         return list(self.callbacks)

@@ -46,11 +46,7 @@ class Served:
     scheduler: Scheduler
 
     def telegram_to(self, chat_id: int) -> list[str]:
-        return [
-            r.form["text"]
-            for r in self.telegram.requests
-            if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
-        ]
+        return self.telegram.texts_to(chat_id)
 
 
 async def eventually(check: object, within: float = 10.0) -> None:
@@ -113,7 +109,7 @@ async def test_serve_handles_a_signed_sms_reply_and_answers_it(served: Served) -
         return any(r.form.get("To") == "+8613800138000" for r in served.twilio.creates())
 
     await eventually(confirmed)
-    body = next(r.form["Body"] for r in served.twilio.creates() if r.form["To"] == "+8613800138000")
+    [body] = served.twilio.bodies_to("+8613800138000")
     assert "12月4日" in body or "2026-12-04" in body, body
 
 

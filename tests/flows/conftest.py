@@ -58,14 +58,10 @@ class World:
         return await import_payment_rows(parsed.rows, now=now, log=self.services.log)
 
     def sms_to(self, phone: str) -> list[str]:
-        return [r.form["Body"] for r in self.twilio.creates() if r.form.get("To") == phone]
+        return self.twilio.bodies_to(phone)
 
     def telegram_to(self, chat_id: int | str) -> list[str]:
-        return [
-            r.form["text"]
-            for r in self.telegram.requests
-            if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
-        ]
+        return self.telegram.texts_to(chat_id)
 
 
 async def make_world(db: str, policy: Policy | None = None, **settings: Any) -> AsyncIterator[World]:

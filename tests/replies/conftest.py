@@ -139,14 +139,10 @@ class ReplyWorld:
     # --- reading -----------------------------------------------------------------------------
 
     def sms_to(self, phone: str) -> list[str]:
-        return [r.form["Body"] for r in self.twilio.creates() if r.form.get("To") == phone]
+        return self.twilio.bodies_to(phone)
 
     def telegram_to(self, chat_id: int | str) -> list[str]:
-        return [
-            r.form["text"]
-            for r in self.telegram.requests
-            if r.endpoint == "sendMessage" and r.form.get("chat_id") == str(chat_id)
-        ]
+        return self.telegram.texts_to(chat_id)
 
     async def borrower(self, borrower_id: str) -> Borrower:
         return await Borrower.get(borrower_id=borrower_id)
