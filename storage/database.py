@@ -28,7 +28,7 @@ from config.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MODELS_MODULE = "storage.models"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_BUSY_TIMEOUT_MS = 15000
 _LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
 
@@ -44,7 +44,54 @@ async def _widen_message_status(conn: BaseDBAsyncClient) -> None:
         await conn.execute_script("ALTER TABLE messages ALTER COLUMN status TYPE VARCHAR(24)")
 
 
-UPGRADES: dict[int, Upgrade] = {2: _widen_message_status}
+async def _urgent_lane_and_utc_times(conn: BaseDBAsyncClient) -> None:
+    """Version 3: answers get a lane of their own (``messages.urgent``), and on SQLite every stored
+    instant is rewritten in UTC, because SQLite compares them as text (see ``UtcDatetimeField``)."""
+    postgres = conn.capabilities.dialect == "postgres"
+    default = "false" if postgres else "0"
+    kind = "BOOLEAN" if postgres else "INT"
+    await conn.execute_script(f"ALTER TABLE messages ADD COLUMN urgent {kind} NOT NULL DEFAULT {default}")
+    guard_kind = "payload->>'guard_kind'" if postgres else "json_extract(payload, '$.guard_kind')"
+    await conn.execute_script(
+        f"UPDATE messages SET urgent = {'true' if postgres else '1'} WHERE direction = 'out' "
+        f"AND status = 'planned' AND {guard_kind} IN ('auto_reply', 'staff_reply')"
+    )
+    if not postgres:
+        await _rewrite_sqlite_instants_in_utc(conn)
+
+
+async def _rewrite_sqlite_instants_in_utc(conn: BaseDBAsyncClient) -> None:
+    from datetime import UTC, datetime
+
+    from tortoise.models import Model
+
+    from storage import models
+    from storage.models import UtcDatetimeField
+
+    tables = [m for m in vars(models).values() if isinstance(m, type) and issubclass(m, Model) and m is not Model]
+    for model in tables:
+        meta = model._meta
+        columns = [f.source_field or name for name, f in meta.fields_map.items() if isinstance(f, UtcDatetimeField)]
+        pk = meta.pk.source_field or meta.pk_attr
+        for column in columns:
+            rows = await conn.execute_query_dict(
+                f'SELECT "{pk}" AS pk, "{column}" AS at FROM "{meta.db_table}" '
+                f'WHERE "{column}" IS NOT NULL AND "{column}" NOT LIKE \'%+00:00\''
+            )
+            changes = []
+            for row in rows:
+                value = row["at"]
+                parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+                if parsed.tzinfo is None:
+                    continue  # written without an offset: already UTC by this schema's rule
+                changes.append([parsed.astimezone(UTC).isoformat(sep=" "), row["pk"]])
+            if changes:
+                await conn.execute_many(f'UPDATE "{meta.db_table}" SET "{column}" = ? WHERE "{pk}" = ?', changes)
+
+
+UPGRADES: dict[int, Upgrade] = {2: _widen_message_status, 3: _urgent_lane_and_utc_times}
+# Indexes on columns that an upgrade adds, made after the upgrades (fresh databases included).
+EXTRA_INDEXES = ("CREATE INDEX IF NOT EXISTS idx_messages_status_urgent ON messages (status, urgent)",)
 
 
 def is_postgres(url: str) -> bool:
@@ -165,6 +212,8 @@ async def migrate(url: str) -> int:
             log.info("upgrading schema to version %d", target)
             await UPGRADES[target](conn)
             version = target
+        for statement in EXTRA_INDEXES:
+            await conn.execute_script(statement)
         await SchemaMeta.update_or_create(key="schema_version", defaults={"value": str(version)})
         return version
 

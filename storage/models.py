@@ -6,10 +6,26 @@ promise dates, local tier dates) are plain dates in the borrower's own time zone
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+
+class UtcDatetimeField(fields.DatetimeField):
+    """An instant, written in UTC whatever offset it came with.
+
+    SQLite keeps datetimes as text and compares them as text, so ``15:02+00:00`` and
+    ``10:03-05:00`` would order by their characters, not by the instants they name. Writing (and
+    filtering) every instant in one offset makes text order and time order the same.
+    """
+
+    def to_db_value(self, value: Any, instance: Any) -> Any:
+        value = super().to_db_value(value, instance)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
 
 class SchemaMeta(Model):
@@ -34,8 +50,8 @@ class Borrower(Model):
     # False after Telegram says the bot was blocked or the chat is gone, until the borrower writes again.
     telegram_usable = fields.BooleanField(default=True)
     phone_wrong = fields.BooleanField(default=False)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = UtcDatetimeField(auto_now_add=True)
+    updated_at = UtcDatetimeField(auto_now=True)
 
     class Meta:
         table = "borrowers"
@@ -51,9 +67,9 @@ class Restriction(Model):
     )
     kind = fields.CharField(max_length=20)
     note = fields.TextField(default="")
-    created_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
     created_by = fields.CharField(max_length=100, default="")
-    lifted_at = fields.DatetimeField(null=True)
+    lifted_at = UtcDatetimeField(null=True)
     lifted_by = fields.CharField(max_length=100, null=True)
 
     class Meta:
@@ -73,8 +89,8 @@ class ContactPause(Model):
     start_date = fields.DateField()
     end_date = fields.DateField()
     note = fields.TextField(default="")
-    created_at = fields.DatetimeField()
-    cancelled_at = fields.DatetimeField(null=True)
+    created_at = UtcDatetimeField()
+    cancelled_at = UtcDatetimeField(null=True)
 
     class Meta:
         table = "contact_pauses"
@@ -90,8 +106,8 @@ class Loan(Model):
     product = fields.CharField(max_length=64)
     currency = fields.CharField(max_length=3)
     status = fields.CharField(max_length=10, default="active")  # active, paid_off, closed
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    created_at = UtcDatetimeField(auto_now_add=True)
+    updated_at = UtcDatetimeField(auto_now=True)
 
     class Meta:
         table = "loans"
@@ -110,7 +126,7 @@ class Installment(Model):
     # Stored states: open, partially_paid, paid, waived. "pending" vs "overdue" is derived
     # from the borrower's local date when read, so it never goes stale in the database.
     state = fields.CharField(max_length=16, default="open", db_index=True)
-    paid_at = fields.DatetimeField(null=True)
+    paid_at = UtcDatetimeField(null=True)
 
     class Meta:
         table = "installments"
@@ -125,8 +141,8 @@ class Payment(Model):
         "models.Loan", related_name="payments", on_delete=fields.RESTRICT
     )
     amount = fields.DecimalField(max_digits=14, decimal_places=2)
-    paid_at = fields.DatetimeField()
-    recorded_at = fields.DatetimeField()
+    paid_at = UtcDatetimeField()
+    recorded_at = UtcDatetimeField()
 
     class Meta:
         table = "payments"
@@ -160,22 +176,27 @@ class Message(Model):
     intent = fields.CharField(max_length=32, null=True)
     guard_rule = fields.CharField(max_length=40, null=True)
     guard_reason = fields.TextField(null=True)
-    not_before = fields.DatetimeField(null=True)
-    not_after = fields.DatetimeField(null=True)
+    not_before = UtcDatetimeField(null=True)
+    not_after = UtcDatetimeField(null=True)
     attempts = fields.IntField(default=0)
-    next_attempt_at = fields.DatetimeField(null=True)
-    lease_until = fields.DatetimeField(null=True)
+    next_attempt_at = UtcDatetimeField(null=True)
+    lease_until = UtcDatetimeField(null=True)
     lease_owner = fields.CharField(max_length=64, null=True)
     counts_toward_caps = fields.BooleanField(default=True)
     error_code = fields.CharField(max_length=40, null=True)
     actor = fields.CharField(max_length=100, default="system")
-    created_at = fields.DatetimeField()
-    sent_at = fields.DatetimeField(null=True)
-    updated_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
+    sent_at = UtcDatetimeField(null=True)
+    updated_at = UtcDatetimeField()
     payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    # An answer to the borrower's own message (an automatic answer, a staff reply): claimed ahead
+    # of reminders and sent by its own lane, so a morning's reminders never hold it up.
+    urgent = fields.BooleanField(default=False)
 
     class Meta:
         table = "messages"
+        # (status, urgent) is indexed by storage.database.EXTRA_INDEXES: a table created by an older
+        # schema has no such column until its upgrade runs, and tortoise creates indexes first.
         indexes = (("status", "not_before"), ("borrower", "sent_at"))
 
 
@@ -211,8 +232,8 @@ class Promise(Model):
     paid_before = fields.DecimalField(max_digits=14, decimal_places=2, default=0)
     status = fields.CharField(max_length=12, default="open")  # open, kept, partly_kept, broken, cancelled
     source = fields.CharField(max_length=20, default="borrower")
-    created_at = fields.DatetimeField()
-    settled_at = fields.DatetimeField(null=True)
+    created_at = UtcDatetimeField()
+    settled_at = UtcDatetimeField(null=True)
 
     class Meta:
         table = "promises"
@@ -230,7 +251,7 @@ class StaffUser(Model):
     session_epoch = fields.IntField(default=0)
     # Off while away (leave, off shift): automatic assignment skips the member.
     available = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
 
     class Meta:
         table = "staff_users"
@@ -241,8 +262,8 @@ class LoginThrottle(Model):
 
     key = fields.CharField(max_length=200, primary_key=True)
     failures = fields.IntField(default=0)
-    first_failure_at = fields.DatetimeField()
-    locked_until = fields.DatetimeField(null=True)
+    first_failure_at = UtcDatetimeField()
+    locked_until = UtcDatetimeField(null=True)
 
     class Meta:
         table = "login_throttle"
@@ -256,7 +277,7 @@ class EscalationMark(Model):
     kind = fields.CharField(max_length=40)  # overdue_30, overdue_90, send_unknown, unreachable, sla_first_response
     ref = fields.BigIntField()  # the installment, message, borrower or case it is about
     case_id = fields.IntField(null=True)
-    created_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
 
     class Meta:
         table = "escalation_marks"
@@ -280,12 +301,12 @@ class Case(Model):
     status = fields.CharField(max_length=10, default="open")  # open, assigned, waiting, resolved
     priority = fields.CharField(max_length=10, default="normal")
     category = fields.CharField(max_length=40, null=True)
-    opened_at = fields.DatetimeField()
-    first_response_due = fields.DatetimeField(null=True)
-    first_response_at = fields.DatetimeField(null=True)
-    acknowledged_at = fields.DatetimeField(null=True)
-    resolve_due = fields.DatetimeField(null=True)
-    resolved_at = fields.DatetimeField(null=True)
+    opened_at = UtcDatetimeField()
+    first_response_due = UtcDatetimeField(null=True)
+    first_response_at = UtcDatetimeField(null=True)
+    acknowledged_at = UtcDatetimeField(null=True)
+    resolve_due = UtcDatetimeField(null=True)
+    resolved_at = UtcDatetimeField(null=True)
     outcome = fields.CharField(max_length=24, null=True)
     assignee: fields.ForeignKeyRelation[StaffUser] | None = fields.ForeignKeyField(
         "models.StaffUser", related_name="cases", null=True, on_delete=fields.SET_NULL
@@ -304,7 +325,7 @@ class LogEntry(Model):
     id = fields.BigIntField(primary_key=True)
     chain = fields.CharField(max_length=80)  # "borrower:<borrower_id>" or "system"
     seq = fields.IntField()
-    at = fields.DatetimeField()
+    at = UtcDatetimeField()
     kind = fields.CharField(max_length=40)
     actor = fields.CharField(max_length=100)
     data = fields.TextField()  # canonical JSON
@@ -336,7 +357,7 @@ class AddressOptOut(Model):
     id = fields.IntField(primary_key=True)
     channel = fields.CharField(max_length=10)
     address = fields.CharField(max_length=64)
-    opted_out_at = fields.DatetimeField()
+    opted_out_at = UtcDatetimeField()
 
     class Meta:
         table = "address_opt_outs"
@@ -351,7 +372,7 @@ class PendingReceipt(Model):
     provider_message_id = fields.CharField(max_length=64, db_index=True)
     status = fields.CharField(max_length=24)
     error_code = fields.CharField(max_length=16, null=True)
-    received_at = fields.DatetimeField()
+    received_at = UtcDatetimeField()
 
     class Meta:
         table = "pending_receipts"
@@ -361,7 +382,7 @@ class TickWatermark(Model):
     """When the last scheduler pass ran, so a pass after downtime knows which tiers went stale."""
 
     name = fields.CharField(max_length=32, primary_key=True)
-    at = fields.DatetimeField()
+    at = UtcDatetimeField()
 
     class Meta:
         table = "tick_watermarks"
@@ -392,10 +413,10 @@ class LinkCode(Model):
     borrower: fields.ForeignKeyRelation[Borrower] = fields.ForeignKeyField(
         "models.Borrower", related_name="link_codes", on_delete=fields.CASCADE
     )
-    created_at = fields.DatetimeField()
-    expires_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
+    expires_at = UtcDatetimeField()
     issued_by = fields.CharField(max_length=100, default="system")
-    used_at = fields.DatetimeField(null=True)
+    used_at = UtcDatetimeField(null=True)
     used_chat_id = fields.BigIntField(null=True)
 
     class Meta:
@@ -413,9 +434,9 @@ class ConversationContext(Model):
     )
     awaiting = fields.CharField(max_length=20)  # promise_date, clarification
     channel = fields.CharField(max_length=10)
-    expires_at = fields.DatetimeField()
+    expires_at = UtcDatetimeField()
     data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
-    created_at = fields.DatetimeField()
+    created_at = UtcDatetimeField()
 
     class Meta:
         table = "conversation_contexts"
@@ -426,7 +447,7 @@ class ServiceLease(Model):
 
     name = fields.CharField(max_length=64, primary_key=True)
     owner = fields.CharField(max_length=100)
-    until = fields.DatetimeField()
+    until = UtcDatetimeField()
 
     class Meta:
         table = "service_leases"

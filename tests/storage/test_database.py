@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 import pytest
@@ -73,6 +74,7 @@ async def test_a_first_version_schema_is_upgraded_at_start(fresh_url: str) -> No
         conn = connection()
         if conn.capabilities.dialect == "postgres":  # the first schema's column, as it was
             await conn.execute_script("ALTER TABLE messages ALTER COLUMN status TYPE VARCHAR(16)")
+        await _drop_the_urgent_lane(conn)
         await SchemaMeta.filter(key="schema_version").update(value="1")
         assert await migrate(fresh_url) == SCHEMA_VERSION
         assert await SchemaMeta.get(key="schema_version").values_list("value", flat=True) == str(SCHEMA_VERSION)
@@ -82,3 +84,49 @@ async def test_a_first_version_schema_is_upgraded_at_start(fresh_url: str) -> No
         assert await Message.filter(status="partially_delivered").count() == 1
     finally:
         await close_database()
+
+
+async def _drop_the_urgent_lane(conn: Any) -> None:
+    """Schemas before version 3 had no ``messages.urgent``."""
+    await conn.execute_script("DROP INDEX IF EXISTS idx_messages_status_urgent")
+    await conn.execute_script("ALTER TABLE messages DROP COLUMN urgent")
+
+
+async def test_version_3_adds_the_answer_lane_and_writes_sqlite_instants_in_utc(fresh_url: str) -> None:
+    await open_database(fresh_url)
+    try:
+        conn = connection()
+        row = await Message.create(direction="out", channel="sms", kind="help", status="planned",
+                                   created_at=NOW, updated_at=NOW, payload={"guard_kind": "auto_reply"})  # fmt: skip
+        await _drop_the_urgent_lane(conn)
+        await SchemaMeta.filter(key="schema_version").update(value="2")
+        postgres = conn.capabilities.dialect == "postgres"
+        if not postgres:  # as an older version wrote an instant given with an offset: as text, in that offset
+            await conn.execute_query(
+                "UPDATE messages SET lease_until = '2026-12-04 10:03:00-05:00' WHERE id = ?", [row.id]
+            )
+        assert await migrate(fresh_url) == SCHEMA_VERSION
+        upgraded = await Message.get(id=row.id)
+        assert upgraded.urgent is True
+        if not postgres:
+            text = await conn.execute_query_dict("SELECT lease_until FROM messages WHERE id = ?", [row.id])
+            assert text[0]["lease_until"] == "2026-12-04 15:03:00+00:00"
+            # and a filter in any offset now finds it by the instant, not by its characters
+            later = datetime.fromisoformat("2026-12-04T10:04:00-05:00")
+            assert await Message.filter(lease_until__lt=later).count() == 1
+    finally:
+        await close_database()
+
+
+@pytest.mark.parametrize("offset", ["+00:00", "-05:00", "+08:00", "+05:45"])
+async def test_instants_compare_as_instants_whatever_their_offset(db: str, offset: str) -> None:
+    from datetime import timedelta
+
+    stored = datetime(2026, 12, 4, 15, 2, tzinfo=UTC)
+    await Message.create(direction="out", channel="sms", kind="help", status="claimed",
+                         lease_until=stored, created_at=NOW, updated_at=NOW)  # fmt: skip
+    zone = datetime.fromisoformat(f"2026-12-04T00:00:00{offset}").tzinfo
+    just_after = (stored + timedelta(minutes=1)).astimezone(zone)
+    just_before = (stored - timedelta(minutes=1)).astimezone(zone)
+    assert await Message.filter(lease_until__lt=just_after).count() == 1
+    assert await Message.filter(lease_until__lt=just_before).count() == 0
