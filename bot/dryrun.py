@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from scheduler.channel import OutboundMessage, SendReceipt
+from scheduler.channel import Leaving, OutboundMessage, SendReceipt
 
 
 class DryRunChannel:
@@ -14,7 +14,9 @@ class DryRunChannel:
         self.name = name
         self.would_send: list[OutboundMessage] = []
 
-    async def send(self, message: OutboundMessage) -> SendReceipt:
+    async def send(self, message: OutboundMessage, *, leaving: Leaving | None = None) -> SendReceipt:
+        if leaving is not None:
+            await leaving()
         self.would_send.append(message)
         return SendReceipt(
             provider_message_id=f"dry-run:{message.idempotency_key}", status="dry-run", sent_at=datetime.now(UTC)

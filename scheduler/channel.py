@@ -16,10 +16,12 @@ vendor failure into exactly one of three outcomes, because the outbox must treat
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final, Literal, Protocol, runtime_checkable
 
@@ -27,6 +29,7 @@ __all__ = [
     "CHANNELS",
     "Channel",
     "ChannelName",
+    "Leaving",
     "OutboundMessage",
     "PermanentSendError",
     "RateLimiter",
@@ -55,6 +58,7 @@ class OutboundMessage:
     text: str
     status_callback: str | None = None  # Twilio only: where delivery reports go
     parse_mode_html: bool = False  # Telegram only: text is Telegram-HTML
+    urgent: bool = False  # an answer to the borrower's own message: paced ahead of everything else
 
     def __post_init__(self) -> None:
         # Fail at construction, not deep inside an adapter, so a bad row never reaches a provider.
@@ -123,13 +127,19 @@ class PermanentSendError(SendError):
         return (type(self), (self.code, self.detail, self.effect))
 
 
+# Called by an adapter once its pace allows the send, right before the request leaves. Raising
+# aborts the send: nothing has left, so the message can go back to the queue. The outbox marks the
+# row ``sending`` here, so ``sending`` means "the request is leaving now", never "waiting its turn".
+Leaving = Callable[[], Awaitable[None]]
+
+
 @runtime_checkable
 class Channel(Protocol):
     """A provider adapter. ``send`` makes at most one provider request per call (no hidden retries)."""
 
     name: str
 
-    async def send(self, message: OutboundMessage) -> SendReceipt: ...
+    async def send(self, message: OutboundMessage, *, leaving: Leaving | None = None) -> SendReceipt: ...
 
     async def close(self) -> None: ...
 
@@ -154,11 +164,26 @@ def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | No
     return delay
 
 
+@dataclass(order=True, slots=True)
+class _Ticket:
+    """A waiter for an overall slot, ordered by urgency, then arrival."""
+
+    priority: int
+    arrival: int
+    wake: asyncio.Future[None] | None = field(default=None, compare=False)
+
+
 @dataclass(slots=True)
 class _Bucket:
     """GCRA state: ``tat`` is the theoretical arrival time of the next conforming request."""
 
     tat: float
+    queued: asyncio.Future[None] | None = None  # set while a send to this key waits for an overall slot
+
+    def release(self) -> None:
+        queued, self.queued = self.queued, None
+        if queued is not None and not queued.done():
+            queued.set_result(None)
 
 
 class RateLimiter:
@@ -171,8 +196,8 @@ class RateLimiter:
     Why two stages: a key that is over its own limit (five reminders to one chat) must not hold up
     other keys, so a waiter only takes an overall slot once its key is ready; the key's next slot
     is then counted from the overall slot actually granted, so the per-key spacing holds even when
-    the overall queue delays a send.  Overall slots are reserved in arrival order (FIFO), so no
-    caller starves.  A cancelled waiter keeps its reserved slot: pacing errs on the slow side.
+    the overall queue delays a send.  Overall slots go in arrival order (FIFO), urgent callers
+    first: an answer to a borrower never waits behind a morning's reminders.
 
     ``clock`` and ``sleep`` are injectable so tests run on virtual time.
     """
@@ -203,32 +228,66 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._overall = _Bucket(tat=-math.inf)
+        self._queue: list[_Ticket] = []
+        self._arrivals = itertools.count()
         self._keys: dict[str, _Bucket] = {}
         self._max_idle_keys = max_idle_keys
 
-    async def acquire(self, key: str | None = None) -> float:
-        """Wait until a send is allowed for ``key``; return the seconds waited."""
+    async def acquire(self, key: str | None = None, *, urgent: bool = False) -> float:
+        """Wait until a send is allowed for ``key``; return the seconds waited. An ``urgent`` send
+        (an answer to the borrower's own message) takes the next free slot ahead of every other."""
         start = self._clock()
         bucket = self._key_bucket(key)
         if bucket is not None:
-            # Stage 1: wait for this key alone, without holding an overall slot.  Re-check after
-            # each sleep because another waiter on the same key may have taken the slot.
+            # Stage 1: wait for this key alone, without holding an overall slot: while another send
+            # to this key is in the overall queue, then until the key's next slot. Re-check after
+            # each wait because another waiter on the same key may have gone first.
             while True:
+                if bucket.queued is not None:
+                    await asyncio.wait({bucket.queued})
+                    continue
                 ready_at = bucket.tat - self._key_tolerance
                 now = self._clock()
                 if now >= ready_at:
                     break
                 await self._sleep(ready_at - now)
-        # Stage 2: reserve the next overall slot (synchronously, so concurrent callers cannot
-        # both take it) and charge the key from that slot.
-        now = self._clock()
-        granted = max(now, self._overall.tat - self._tolerance)
-        self._overall.tat = max(self._overall.tat, granted) + self._interval
+            bucket.queued = asyncio.get_running_loop().create_future()
+        # Stage 2: the overall slot. Waiters queue by (urgency, arrival); only the first of the queue
+        # sleeps until the slot opens, the others wait to be woken. A slot is taken when it opens,
+        # not reserved on arrival, so an urgent send that arrives later still takes the next one.
+        ticket = _Ticket(0 if urgent else 1, next(self._arrivals))
+        heapq.heappush(self._queue, ticket)
+        try:
+            while True:
+                if self._queue[0] is not ticket:
+                    ticket.wake = asyncio.get_running_loop().create_future()
+                    await ticket.wake
+                    continue
+                now = self._clock()
+                ready_at = self._overall.tat - self._tolerance
+                if now >= ready_at:
+                    break
+                await self._sleep(ready_at - now)
+        except BaseException:  # cancelled while queued: leave the queue and let the next one go
+            self._queue.remove(ticket)
+            heapq.heapify(self._queue)
+            self._wake_first()
+            if bucket is not None:
+                bucket.release()
+            raise
+        heapq.heappop(self._queue)
+        self._overall.tat = max(self._overall.tat, now) + self._interval
         if bucket is not None:
-            bucket.tat = max(bucket.tat, granted) + self._key_interval
-        if granted > now:
-            await self._sleep(granted - now)
+            bucket.tat = max(bucket.tat, now) + self._key_interval
+            bucket.release()
+        self._wake_first()
         return self._clock() - start
+
+    def _wake_first(self) -> None:
+        if self._queue:
+            wake = self._queue[0].wake
+            if wake is not None and not wake.done():
+                wake.set_result(None)
 
     def _key_bucket(self, key: str | None) -> _Bucket | None:
         if key is None or self.per_key_rate is None:
@@ -244,7 +303,7 @@ class RateLimiter:
         # A key whose next slot is in the past behaves exactly like a fresh key, so dropping it
         # changes no decision; this keeps memory bounded by the number of recently active chats.
         now = self._clock()
-        for key in [k for k, b in self._keys.items() if b.tat - self._key_tolerance <= now]:
+        for key in [k for k, b in self._keys.items() if b.queued is None and b.tat - self._key_tolerance <= now]:
             del self._keys[key]
 
     @property

@@ -33,6 +33,7 @@ from twilio.rest import Client
 
 from bot.channels._transport import transport_error, utc_now
 from scheduler.channel import (
+    Leaving,
     OutboundMessage,
     PermanentSendError,
     RateLimiter,
@@ -171,10 +172,12 @@ class TwilioSmsChannel:
             params["status_callback"] = message.status_callback
         return params
 
-    async def send(self, message: OutboundMessage) -> SendReceipt:
+    async def send(self, message: OutboundMessage, *, leaving: Leaving | None = None) -> SendReceipt:
         if message.channel != self.name:
             raise ValueError(f"{type(self).__name__} cannot send a {message.channel!r} message")
-        await self._limiter.acquire()
+        await self._limiter.acquire(urgent=message.urgent)
+        if leaving is not None:
+            await leaving()
         client = self._ensure_client()
         attempt = _Attempt()
         token = _ATTEMPT.set(attempt)

@@ -20,6 +20,7 @@ import aiohttp
 
 from bot.channels._transport import transport_error, utc_now
 from scheduler.channel import (
+    Leaving,
     OutboundMessage,
     PermanentSendError,
     RateLimiter,
@@ -138,11 +139,13 @@ class TelegramChannel:
             self._bot = Bot(self._token, session=session)
         return self._bot
 
-    async def send(self, message: OutboundMessage) -> SendReceipt:
+    async def send(self, message: OutboundMessage, *, leaving: Leaving | None = None) -> SendReceipt:
         if message.channel != self.name:
             raise ValueError(f"{type(self).__name__} cannot send a {message.channel!r} message")
         chat_id = parse_chat_id(message.to)
-        await self._limiter.acquire(str(chat_id))
+        await self._limiter.acquire(str(chat_id), urgent=message.urgent)
+        if leaving is not None:
+            await leaving()
         bot = self.get_bot()
         try:
             sent = await bot.send_message(

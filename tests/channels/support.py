@@ -63,7 +63,8 @@ class VirtualTime:
                 raise RuntimeError("deadlock: tasks pending but nobody is sleeping")
             wake, _, future = heapq.heappop(self._sleepers)
             self.now = max(self.now, wake)
-            future.set_result(None)
+            if not future.done():  # a sleeper that was cancelled meanwhile
+                future.set_result(None)
 
     async def at(self, awaitable: Awaitable[object]) -> float:
         """Await and return the virtual time at which it completed."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import math
 import pickle
 import sys
@@ -171,3 +172,31 @@ def test_rate_limiter_rejects_nonsense() -> None:
         RateLimiter(1, per_key_rate=-1)
     with pytest.raises(ValueError):
         RateLimiter(1, burst=0)
+
+
+async def test_an_urgent_send_takes_the_next_slot_ahead_of_those_waiting(vtime: VirtualTime) -> None:
+    limiter = _limiter(vtime, 1.0)
+    routine = [vtime.at(limiter.acquire()) for _ in range(5)]
+
+    async def urgent_after_a_moment() -> float:
+        await vtime.sleep(1.5)  # arrives while four routine sends still wait
+        return await vtime.at(limiter.acquire(urgent=True))
+
+    *times, answer = await vtime.run(*routine, urgent_after_a_moment())
+    assert answer == pytest.approx(2.0)  # the next slot after it arrived, not the sixth
+    assert sorted(times) == pytest.approx([0.0, 1.0, 3.0, 4.0, 5.0])
+
+
+async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_goes(vtime: VirtualTime) -> None:
+    limiter = _limiter(vtime, 1.0)
+    first = asyncio.ensure_future(limiter.acquire())
+    second = asyncio.ensure_future(limiter.acquire())
+    third = vtime.at(limiter.acquire())
+
+    async def cancel_second() -> None:
+        await vtime.sleep(0.5)
+        second.cancel()
+
+    _, _, at = await vtime.run(first, cancel_second(), third)
+    assert second.cancelled()
+    assert at == pytest.approx(1.0)  # the slot the cancelled waiter would have had

@@ -163,9 +163,9 @@ class RecordingLimiter(RateLimiter):
         super().__init__(1000.0, per_key_rate=1000.0)
         self.keys: list[str | None] = []
 
-    async def acquire(self, key: str | None = None) -> float:
+    async def acquire(self, key: str | None = None, *, urgent: bool = False) -> float:
         self.keys.append(key)
-        return await super().acquire(key)
+        return await super().acquire(key, urgent=urgent)
 
 
 async def test_each_send_is_paced_per_chat(telegram_standin: TelegramStandin) -> None:
