@@ -12,6 +12,7 @@ import re
 import unicodedata
 from typing import Final
 
+from .hant import to_simplified
 from .lazyre import lazy
 
 # Replies longer than this are not conversational; cutting them bounds the regex work
@@ -149,8 +150,9 @@ _TYPO_RE: Final = lazy(
 _ILL_RE: Final = lazy(
     r"(?<![a-z'])ill(?= (?:pay|send|transfer|be|do|make|try|call|get|have|settle|clear|wire|deposit)\b)"
 )
-# "sooo", "pleeease", "stoppp": three or more of one letter are never English spelling.
-_REPEATS_RE: Final = lazy(r"([a-z])\1{2,}")
+# "sooo", "pleeease", "stoppp": three or more of one letter are never English spelling. A word
+# that is nothing but the run ("BBB", the Better Business Bureau) is an acronym and stays.
+_REPEATS_RE: Final = lazy(r"(?<=[a-z])([a-z])\1{2,}|([a-z])\2{2,}(?=[a-z])")
 _HAN: Final = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Latin words glued to Chinese ("friday还款", "tmr还钱") get a space so that English
 # patterns can use \b (which treats Han characters as word characters).
@@ -165,7 +167,9 @@ def normalize(text: str) -> str:
     # onto their ASCII forms, so one set of patterns serves both keyboards.
     text = unicodedata.normalize("NFKC", text)[:MAX_CHARS]
     text = _strip_symbols(text).translate(_QUOTES).lower()
-    text = _REPEATS_RE.sub(r"\1", text)
+    # One set of Chinese patterns: Traditional characters and Cantonese words become Mandarin.
+    text = to_simplified(text)
+    text = _REPEATS_RE.sub(lambda m: m.group(1) or m.group(2), text)
     text = _LATIN_HAN_RE.sub(" ", text)
     text = _ILL_RE.sub("i'll", text)
     text = _TYPO_RE.sub(lambda m: TYPOS[m.group(1)], text)

@@ -40,6 +40,18 @@ TABLE = [
     ("k", "k"),
     ("kk", "ok"),
     ("Tom", "tom"),  # names are not typos
+    ("Reported to BBB", "reported to bbb"),  # a word that is only the run is an acronym
+    ("hmmm ok", "hm ok"),
+    # Traditional characters and written Cantonese read as Simplified Mandarin
+    ("聽日還三千", "明天还三千"),
+    ("我已經還清了", "我已经还清了"),
+    ("呢筆錢唔係我借嘅", "这笔钱不是我借的"),
+    ("你哋打俾我阿媽做乜嘢", "你们打给我妈妈做什么"),
+    ("已經過數咗", "已经转账了"),
+    ("冇錢還", "没有钱还"),
+    ("沒關係", "没关系"),  # 係 in 關係 is "relation", not "to be"
+    ("仲裁", "仲裁"),  # 仲 "still" is 还, but not in 仲裁 (arbitration)
+    ("我仲爭幾多錢", "我还争多少钱"),
 ]
 
 
