@@ -44,9 +44,15 @@ _NOT_MONEY: Final = tuple(
         # ("300 day after tomorrow" is an amount and a date, not a duration)
         r"\b\d+(?:\.\d+)?\s*(?:days?(?!\s+after\s+tomorrow)|weeks?|months?|years?|yrs?|hours?|hrs?|minutes?|mins?|times|"
         r"installments?|instalments?|payments|kids|children|people|persons|percent|%)(?![a-z])",
+        # counts of contacts and charges: "11 calls", "my 4 emails", "3 late fees", "10x a day"
+        r"\b\d+\s*(?:x\b|(?:late\s+|extra\s+|more\s+|separate\s+)?(?:calls?|texts?|sms|e?mails?|messages?|"
+        r"letters?|voicemails?|reminders?|fees|charges|penalties)\b)",
         r"(?<![\d.])\d+(?:\.\d+)?\s*%",
         r"\b\d+(?:st|nd|rd|th)\b",
-        rf"{ZH_NUMBER}\s*(?:个)?\s*(?:天|日|周|星期|礼拜|月|年|小时|分钟|次|期|岁|号|个|人|口|家|份|笔|倍|成|折)",
+        rf"{ZH_NUMBER}\s*几?\s*(?:个)?\s*(?:天|日|周|星期|礼拜|月|年|小时|分钟|次|期|岁|号|个|人|口|家|份|笔|倍|成|折|遍|"
+        r"条|封|通(?!过))",
+        # consumer hotlines: 打12378 / 向12315 is a number to call, not money
+        r"(?:打|拨打?|致电|向|到|和)\s*(?:12378|12315|12363|12345|12358)",
         # idioms that look like numerals: 十分 (very), 百分之 (per cent)
         r"十分|百分之\S*",
         # phone, account and reference numbers

@@ -39,6 +39,8 @@ CODE_SWITCH: Final[tuple[tuple[str, str], ...]] = (
     (r"today", "今天"),
     (r"stop", "停止"),
     (r"complain(?:t|ing)?", "投诉"),
+    (r"repl(?:y|ies|ied)|respond(?:ed|s)?|answer(?:ed|s)?", "回复"),
+    (r"boss", "老板"),
     (r"help", "帮助"),
     (r"installments?", "分期"),
     (r"check", "查"),

@@ -33,8 +33,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"\b(?:passed away|died|death in (?:the|my) family|funeral|bereavement)\b"),
     (
         STRONG,
-        r"\b(?:flood|flooded|flooding|hurricane|earthquake|wildfire|tornado|typhoon|storm damage|house fire|"
-        r"disaster|evacuated|destroyed)\b",
+        r"\b(?:flood|flooded|flooding|hurricane|earthquake|wildfire|bushfire|tornado|typhoon|cyclone|storm damage|"
+        r"house fire|disaster|evacuated|destroyed|wiped\s+out|drought|landslide)\b",
     ),
     (MEDIUM, r"\b(?:accident|injured|injury|disabled|disability|pregnant|covid|illness)\b"),
     (MEDIUM, r"\b(?:sick|ill)\b(?!\s+(?:of|and tired)\b)"),
@@ -59,7 +59,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\b(?:reduce|lower|decrease|cut)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:payments?|amount|interest|instal+ment|"
-        r"balance|rate|fees?)\b|\bpay\s+less\b|\bsmaller\s+payments?\b|\bsettle\s+for\s+less\b",
+        r"balance|rate|fees?)\b|\bpay\s+less\b|\bsmaller\s+payments?\b|\bsettle\s+for\s+less\b|"
+        r"\b(?:reduce|lower|decrease|cut)\s+(?:what\s+(?:i|we)\s+owe|(?:my|the|our)\s+debt)\b",
     ),
     (
         STRONG,
@@ -84,6 +85,11 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         r"\btight on (?:money|cash)\b",
     ),
     (STRONG, r"\b(?:can't|cannot|unable to)\s+work\b"),
+    (
+        STRONG,
+        r"\b(?:can't|cannot|can not|unable to|not able to|no longer able to)\s+(?:\w+\s+)?(?:manage|keep\s+up\s+with|"
+        r"cope\s+with)\s+(?:the\s+|these\s+|my\s+|this\s+)?(?:payments?|instal+ments?|repayments?|loan|debt)\b",
+    ),
     (
         STRONG,
         r"\b(?:business|shop|store|company|restaurant)\s+(?:\w+\s+)?(?:closed|failed|shut down|went bankrupt|"
@@ -130,7 +136,7 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         r"延期|展期|宽限|缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
         r"再等(?:等|几天|一下)?|等(?:几|两)天|暂缓|需要时间|多给(?:我)?(?:点|些|几天)",
     ),
-    (STRONG, r"分期|分(?:两|三|几|[0-9])(?:期|次)|分批|协商还款|还款计划|停息挂账"),
+    (STRONG, r"分期|分(?:两|三|几|[0-9]+)(?:期|次)|分批|协商还款|还款计划|停息挂账"),
     (STRONG, r"只能(?:先)?(?:还|付)(?:一部分|一点|一半|部分|利息)"),
     # "下个月才能还": only then can they pay, which asks for more time.
     (STRONG, r"才(?:能|可以|有钱|有能力)(?:还|付|支付)"),
@@ -161,7 +167,11 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (STRONG, r"\btransfer(?:ring)?\b(?!\s+me\b)"),
     (STRONG, r"\bclear(?:ing)?\s+(?:off\s+)?(?:the|my|this|it|all|everything)\b"),
-    (STRONG, r"\brevert\s+with\s+(?:the\s+|my\s+)?(?:payment|money|funds|amount)\b"),
+    (
+        STRONG,
+        r"\b(?:revert|get\s+back\s+to\s+you|come\s+back\s+to\s+you)\s+with\s+(?:the\s+|my\s+)?(?:payment|money|"
+        r"funds|amount)\b",
+    ),
     (
         STRONG,
         r"\b(?:will|'ll|going to)\s+(?:have|get)\s+(?:[\w$.,']+\s+){0,3}?(?:sent|paid|transferred|deposited|wired|"
@@ -203,6 +213,10 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"\bpayment\b(?:[^.!?,;]|,\d){0,25}?\bwill\s+(?:go|be|come|arrive|reach|hit|clear|post)\b"),
     (
         STRONG,
+        r"\bpayment\b(?:[^.!?,;]|[.,]\d){0,25}?\b(?:is\s+|'s\s+)?(?:coming|on\s+(?:its|the)\s+way|headed\s+your\s+way)\b",
+    ),
+    (
+        STRONG,
         r"\b(?:drop|bring|hand|mail|post)\s+(?:off\s+)?(?:the\s+|my\s+|a\s+|your\s+)?(?:payment|money|cash|check|"
         r"cheque)\b|\b(?:mail|send)\s+(?:you\s+)?(?:a\s+|the\s+)?(?:check|cheque)\b",
     ),
@@ -239,6 +253,14 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
     "en",
     (STRONG, r"(?<!n't )(?<!not )(?<!never )(?<!stop )\bcall\s+me\b(?!\s+(?:again|anymore|any more)\b)"),
     (STRONG, r"\bcall\s+(?:me\s+)?back\b|\bcall-?back\b"),
+    (
+        STRONG,
+        r"(?<!n't )(?<!not )(?<!never )\bcall\s+(?:me\s+on\s+)?my\s+(?:mobile|cell|cellphone|phone|number|landline|"
+        r"work\s+number|other\s+number|home\s+number)\b|"
+        r"\b(?:please|pls|plz|kindly|can\s+you|could\s+you)\s+(?:\w+\s+)?(?:call|ring|phone)\s+(?:me\s+)?again\b|"
+        r"\b(?:please|pls|plz|kindly|can\s+you|could\s+you)\s+(?:\w+\s+)?(?:call|ring|phone|contact)\s+my\s+"
+        r"(?:wife|husband|partner|son|daughter|mother|mom|mum|father|dad|brother|sister)\b",
+    ),
     (STRONG, r"\bgive\s+me\s+a\s+(?:call|ring)\b|\bring\s+me\b|\bphone\s+me\b"),
     (STRONG, r"\b(?:discuss|talk|speak|sort)\b[^.!?]{0,25}?\b(?:on|over|by)\s+(?:the\s+)?phone\b"),
     (
@@ -300,18 +322,30 @@ BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"^(?:my\s+|current\s+|account\s+)?balance\W*$|\bbalance\s*\?"),
     (
         STRONG,
+        r"\b(?:what's|what is|what are|whats|how much (?:is|are))\s+(?:the|my|your)\s+(?:late\s+|penalty\s+|"
+        r"monthly\s+|current\s+)?(?:fees?|charges?|interest(?:\s+rate)?|penalt(?:y|ies)|min(?:imum)?(?:\s+payment)?|"
+        r"emi|instal+ment)\b(?!\s+(?:options|methods?|details|link|instructions))|"
+        r"\b(?:know|find out|confirm|check|see|get)\s+(?:the|my)\s+(?:current\s+|outstanding\s+|remaining\s+)?"
+        r"(?:balance|payoff|amount owed|outstanding amount)\b",
+    ),
+    (
+        STRONG,
         r"\bwhen\s+(?:is|was|are)\s+(?:my|the|it|this|that|next)?\s*(?:[\w']+\s+){0,2}?due\b|\bdue\s+date\b|"
         r"\bwhen\s+(?:is|are)\s+(?:my|the)\s+(?:next\s+)?(?:payment|installment|bill)",
     ),
     (STRONG, r"\bwhen\s+(?:do|should|must|will|shall)\s+(?:i|we)\s+(?:need\s+to\s+|have\s+to\s+)?pay\b"),
     (STRONG, r"\bwhat\s+(?:do\s+)?i\s+(?:still\s+)?owe\b|\bamount\s+(?:due|owed|outstanding)\b"),
     (STRONG, r"\b(?:remind|tell)\s+me\s+(?:of\s+|about\s+)?(?:the|my)\s+(?:amount|balance|due date|total)\b"),
-    (MEDIUM, r"\b(?:is|was)\s+(?:my|the)\s+(?:[\w']+\s+)?(?:payment|bill|installment)\s+due\b"),
+    (
+        MEDIUM,
+        r"\b(?:is|was)\s+(?:my|the)\s+(?:[\w']+\s+)?(?:payment|bill|instal+ment|emi|repayment|loan)\s+due\b",
+    ),
     (MEDIUM, r"\bpayoff\b|\bremaining\s+balance\b|\boutstanding\s+balance\b|\bleft\s+(?:on|to pay)\b"),
 ) + cues(
     "balance_inquiry",
     "zh",
     (STRONG, r"(?:欠|还|剩|差|一共|总共|应还|要还|待还|得还)[^,，。!?]{0,5}?(?:多少|几)"),
+    (STRONG, r"(?:费|利息|罚息|违约金)(?:用)?(?:是|有|要|一共|总共|收)?多少"),
     (STRONG, r"(?:还款|到期|扣款|交款|还钱)[^,，。!?]{0,3}?(?:几号|哪天|哪一天|什么时候|啥时候)"),
     (
         STRONG,

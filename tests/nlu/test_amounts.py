@@ -99,6 +99,15 @@ NOT_MONEY: list[str] = [
     "2 kids",
     "account 12345",
     "#4521",
+    # counts of calls, messages and fees; hotlines
+    "I got 11 calls yesterday",
+    "answer my 4 emails",
+    "charging 3 late fees",
+    "calling 10x a day",
+    "打了十几次电话",
+    "发了五封邮件",
+    "我已经打12378了",
+    "向12315举报",
     "three",
     "",
 ]

@@ -28,7 +28,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # makes the test fail the day one of them starts passing, so this list stays true.
 KNOWN_FAILURES: dict[str, str] = {
     "I'm at the hospital visiting my friend": "any hospital mention reads as hardship; whose stay it is needs parsing",
-    "What's the minimum I need to pay to stop the late fees?": "a question about paying, read as a promise to pay",
     "I will pay on fry day": "voice-to-text 'fry day' for Friday is not read as a date",
 }
 
