@@ -7,9 +7,10 @@
 
 Rule-based and standard-library only, by design: it starts in a few milliseconds,
 explains itself (every decision is a named pattern in a table), and behaves the same
-on every machine. Layers, one module each: normalize (with hant: Traditional characters and
-written Cantonese read as Simplified Mandarin), keywords (carrier keywords and safety intents), polarity (negation and tense), rules (intent tables and scoring),
-dates, amounts, language; classifier wires them together.
+on every machine. Layers, one module each: normalize (with hant: Traditional characters
+and written Cantonese read as Simplified Mandarin), keywords (carrier keywords and safety
+intents), polarity (negation and tense), rules (intent tables and scoring), dates,
+amounts, language; classifier wires them together.
 """
 
 from __future__ import annotations
