@@ -199,6 +199,19 @@ ENGLISH: tuple[Transcript, ...] = (
         both(flag("B2", "sms_opted_out", True), case("B2", "complaint", "complaints")),
     ),
     Transcript(
+        "complaint that also promises: the case opens and the promise is recorded",
+        "B2",
+        "sms",
+        (
+            Turn(
+                "I will pay £50 on Friday, but your collector called my wife at work and I am not happy",
+                "complaint_ack",
+                ("reference CMP-",),
+            ),
+        ),
+        both(case("B2", "complaint", "complaints"), promise("B2", date(2026, 12, 4), "50.00")),
+    ),
+    Transcript(
         "dispute that also opts out: recorded, and one last message",
         "B2",
         "sms",
@@ -349,6 +362,13 @@ CHINESE: tuple[Transcript, ...] = (
         "sms",
         (Turn("别再发短信了，我要投诉你们", "complaint_ack_opt_out", ("编号CMP-", "退订")),),
         both(flag("B1", "sms_opted_out", True), case("B1", "complaint", "complaints")),
+    ),
+    Transcript(
+        "投诉并承诺还款：投诉立案，还款承诺照样记录",
+        "B1",
+        "sms",
+        (Turn("周五还500，但是你们打电话到我单位，太过分了", "complaint_ack", ("编号CMP-",)),),
+        both(case("B1", "complaint", "complaints"), promise("B1", date(2026, 12, 4), "500.00")),
     ),
     Transcript(
         "重新订阅",
