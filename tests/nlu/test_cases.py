@@ -21,7 +21,21 @@ from tests.nlu.support import Labelled, load
 # reviewer_b.jsonl: 324 more by a second reviewer, in other voices (regional English, voice-to-text,
 # long messages), measured on the classifier that had learned from reviewer_a: 94.4% of intents,
 # 92.3% of promise dates and 97.1% of amounts right before the rules were touched for them.
-CASES = load("cases.jsonl") + load("reviewer_a.jsonl") + load("reviewer_b.jsonl")
+# reviewer_c.jsonl and reviewer_d.jsonl: 320 each, written blind for complaints that do not say
+# "complaint" (charges called extortionate, being ignored, regulators / lawyers / the press, contact
+# with family or work or too often), their hard negatives, and, in reviewer_d, Traditional characters
+# and Cantonese. Measured before any rule was touched for them (bench/nlu_eval.py): reviewer_c 75.9%
+# of intents, complaint recall 53.8% (70/130), precision 92.1%, 10 unsafe promises (a complaint,
+# dispute, opt-out or hardship read as a promise), 89.6% of promise dates and 97.9% of amounts right;
+# reviewer_d 74.1% of intents, complaint recall 56.7% (68/120), precision 90.7%, 6 unsafe promises,
+# 91.2% of promise dates and 98.2% of amounts right.
+CASES = (
+    load("cases.jsonl")
+    + load("reviewer_a.jsonl")
+    + load("reviewer_b.jsonl")
+    + load("reviewer_c.jsonl")
+    + load("reviewer_d.jsonl")
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Labelled honestly, still misclassified: kept visible instead of deleted. strict=True
