@@ -131,6 +131,11 @@ _AUTHORITY: Final = (
     r"lawyers?|solicitors?|attorneys?|legal\s+(?:team|counsel|aid)|"
     r"twitter|facebook|reddit|tiktok|instagram|youtube|social media|trustpilot|yelp|google reviews?)"
 )
+# A lawyer consulted about the borrower's own affairs ("talking to my lawyer about bankruptcy") is
+# not a threat to the lender.
+_OWN_AFFAIRS: Final = (
+    r"(?!\s+about\s+(?:my\s+|the\s+|filing\s+(?:for\s+)?)?(?:bankruptcy|insolvency|divorce|estate|will|options))"
+)
 _ESCALATE_VERB: Final = (
     r"(?:go|going|goes|went|gone|escalat\w*|report\w*|writ(?:e|ing)|wrote|written|complain\w*|contact\w*|"
     r"tak(?:e|ing)\s+(?:this|it|you|u|the matter)|rais(?:e|ing)\s+(?:this|it)|forward\w*|lodg\w*|fil(?:e|ed|ing)|"
@@ -239,7 +244,8 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     # Being ignored.
     (
         MEDIUM,
-        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,2}}?{_ANSWER}\b|"
+        # not "sorry, nobody answered when you called": the borrower's side missing the lender's call
+        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,2}}?{_ANSWER}\b(?!\s+(?:when|as|because)\s+you\b|\s+your\s+calls?\b)|"
         rf"\b{_YOU_SIDE}\s+(?:never|don't|do not|didn't|did not|won't|will not|can't|cannot|haven't|have not|"
         rf"hasn't|has not|doesn't|does not)\s+(?:even\s+|ever\s+|once\s+|bother\s+to\s+)?{_ANSWER}\b|"
         r"\b(?:reply|response|answer|callback|call\s*back)\s+(?:that\s+)?never\s+(?:came|arrived|happened|comes)\b",
@@ -255,7 +261,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         MEDIUM,
-        rf"\b(?:been|was|were|kept|waited|sat|stuck|left)\s+on\s+hold\b|\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+)?"
+        rf"\b(?:been|was|were|kept|waited|sat|stuck|left)\s+on\s+hold\b(?!\s+with\s+(?:my|the|our)\b)|\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+)?"
         rf"(?:{_COUNT}|an?|half\s+an?)\s*(?:hours?|hrs?|minutes?|mins?)\b",
     ),
     (
@@ -281,13 +287,13 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         rf"\b{_ESCALATE_VERB}\s+(?:[\w']+\s+){{0,5}}?(?:to|with|at|on|in|into|about|before)\s+"
-        rf"(?:(?:the|my|a|an|our|your)\s+)?{_AUTHORITY}\b",
+        rf"(?:(?:the|my|a|an|our|your)\s+)?{_AUTHORITY}\b{_OWN_AFFAIRS}",
     ),
     (
         STRONG,
         r"\b(?:call\w*|contact\w*|consult\w*|hir(?:e|ed|ing)|get|getting|got|see|seeing|instruct\w*|retain\w*|"
         r"speak\w*\s+(?:to|with)|spoke\s+(?:to|with)|talk\w*\s+(?:to|with)|going\s+to|go\s+to|went\s+to)\s+"
-        r"(?:my|a|an|our)\s+(?:lawyer|solicitor|attorney|legal\s+team)(?!\s+friend)\b",
+        rf"(?:my|a|an|our)\s+(?:lawyer|solicitor|attorney|legal\s+team)\b(?!\s+friend){_OWN_AFFAIRS}",
     ),
     (
         STRONG,

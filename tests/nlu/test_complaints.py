@@ -115,6 +115,11 @@ def test_a_complaint_that_also_promises_carries_the_promise_in_also(text: str) -
         ("我没骗人，周五肯定还", "promise_to_pay"),
         ("不好意思一直没回，收到了", "acknowledge"),
         ("罚息是多少", "balance_inquiry"),
+        ("sorry nobody answered when you called, I was at work. I'll pay Friday", "promise_to_pay"),
+        ("I've been on hold with my bank for an hour, will pay tonight", "promise_to_pay"),
+        ("I'm talking to my lawyer about bankruptcy", "hardship"),
+        ("I know the fees are high, sorry, will pay Friday", "promise_to_pay"),
+        ("sorry I've been ignoring your messages, I'll pay on the 10th", "promise_to_pay"),
     ],
 )
 def test_hard_negatives(text: str, intent: str) -> None:
