@@ -21,3 +21,6 @@ class Services:
     policy: Policy
     log: InteractionLog
     clock: Callable[[], datetime] = field(default=system_clock)
+    # The time leases are judged on (claims of live processes): the wall clock, even when ``clock``
+    # is a pass's logical ``--now``. Tests and the demo, which move time themselves, pass theirs.
+    lease_clock: Callable[[], datetime] = field(default=system_clock)

@@ -192,7 +192,7 @@ class TelegramPoller:
             raw = update.model_dump(mode="json", exclude_none=True, by_alias=True)
             row, created = await accept_update(raw, self.clock())
             if created:
-                self.processor.submit(row.id)
+                self.processor.submit(row)
             # Asking from the next id on confirms this one to Telegram; it is stored already.
             self.offset = update.update_id + 1
         return len(updates)

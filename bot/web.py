@@ -18,8 +18,10 @@ from bot.console.deps import STAFF_DEPS, StaffDeps
 from bot.conversation.runtime import add_routes as inbound_routes
 from bot.metrics import metrics
 from bot.services import Services
+from bot.webhooks.slot import INBOUND
 from bot.webhooks.twilio_status import twilio_status
 from storage.database import check_database
+from storage.inbound import count_pending_inbound
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -29,6 +31,14 @@ async def healthz(request: web.Request) -> web.Response:
         await check_database()
     except Exception as exc:  # any failure means "not healthy"; say which kind, not the details
         return web.json_response({"status": "error", "database": type(exc).__name__}, status=503)
+    slot = request.app.get(INBOUND)
+    processor = slot.processor if slot is not None else None
+    if processor is not None and processor.recovering:
+        # Alive and taking webhooks, while what a restart left is still being handled.
+        pending = await count_pending_inbound(request.app[SERVICES].clock())
+        return web.json_response(
+            {"status": "recovering", "database": "ok", "pending": pending, "message": f"recovering, {pending} pending"}
+        )
     return web.json_response({"status": "ok", "database": "ok"})
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.services import Services
+from scheduler.answers import AnswerLane
 from scheduler.channel import Channel
 from scheduler.cycle import FollowUp, ServicingPass
 from scheduler.dispatch import Dispatcher, DispatchSettings, TelegramInvite
@@ -111,8 +112,10 @@ class Scheduler:
     dispatcher: Dispatcher
     channels: Mapping[str, Channel]
     counters: CounterBatch
+    answers: AnswerLane
 
     async def close(self) -> None:
+        await self.answers.close()
         for channel in self.channels.values():
             await channel.close()
 
@@ -140,11 +143,13 @@ def build_scheduler(
         counters=counters,
         owner=process_owner(),
         invite=build_invites(services, channels),
+        lease_clock=services.lease_clock,
     )
     servicing = ServicingPass(
         policy=services.policy, dispatcher=dispatcher, log=services.log, counters=counters, follow_ups=follow_ups or []
     )
-    return Scheduler(servicing=servicing, dispatcher=dispatcher, channels=channels, counters=counters)
+    answers = AnswerLane(dispatcher, services.clock)
+    return Scheduler(servicing=servicing, dispatcher=dispatcher, channels=channels, counters=counters, answers=answers)
 
 
 SCHEDULER = web.AppKey("scheduler", Scheduler)

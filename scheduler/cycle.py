@@ -147,8 +147,11 @@ class ServicingPass:
         counters: CounterBatch,
         preferred_channel_pace: dict[str, float] | None = None,
         follow_ups: Sequence[tuple[str, FollowUp]] = (),
+        lease_clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.policy = policy
+        # Leases are judged on the clock of live processes, not on the pass's logical ``now``.
+        self.lease_clock = lease_clock or dispatcher.lease_clock
         self.dispatcher = dispatcher
         self.log = log
         self.counters = counters
@@ -162,7 +165,7 @@ class ServicingPass:
         if now.tzinfo is None:
             raise ValueError("a pass needs a timezone-aware instant")
         summary = PassSummary(now=now)
-        requeued, lost = await recover_abandoned(now)
+        requeued, lost = await recover_abandoned(self.lease_clock())
         summary.recovered, summary.unknown_after_crash = len(requeued), len(lost)
         await self._expire(now, summary)
         plan, preferred = await self._plan(now, summary)

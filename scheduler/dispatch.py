@@ -1,26 +1,30 @@
 """The dispatcher: claims due outbound messages, asks the contact guard, sends, records the outcome.
 
 Order of a send: claim (lease) → guard verdict on fresh data → render with the amount owed now →
-mark ``sending`` → hand to the provider → record the provider id. A crash after ``sending`` leaves
-the row to become ``unknown`` (never resent blindly). A channel that refuses for good (blocked
+wait for the channel's pace → mark ``sending`` → hand to the provider → record the provider id.
+``sending`` is marked only once the pace lets the request leave, so a crash while waiting leaves a
+``claimed`` row that goes back to the queue, and a crash after ``sending`` leaves the row to become
+``unknown`` (never resent blindly). A channel that refuses for good (blocked
 chat, opted-out number) is recorded as a failed attempt and the other channel is tried at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from config.policy import Policy
 from scheduler.channel import (
     Channel,
+    Leaving,
     OutboundMessage,
     PermanentSendError,
     RetryableSendError,
@@ -64,6 +68,21 @@ EFFECTS: Mapping[str, tuple[str, bool]] = {
     "chat_not_found": ("telegram_usable", False),
 }
 IN_PASS_RETRY_LIMIT_SECONDS = 5.0
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class NotLeaving(Exception):
+    """Raised by the leaving hook: the request must not leave. ``give_back``: the dispatcher is
+    stopping, so the message goes back to the queue; otherwise the claim was lost to another."""
+
+    def __init__(self, message_id: int, *, give_back: bool) -> None:
+        super().__init__(message_id)
+        self.give_back = give_back
+
+
 NEXT_PASS = timedelta(seconds=30)
 
 
@@ -190,6 +209,7 @@ class Dispatcher:
         counters: CounterBatch,
         owner: str,
         invite: TelegramInvite | None = None,
+        lease_clock: Callable[[], datetime] = wall_clock,
     ) -> None:
         self.policy = policy
         self.settings = settings
@@ -199,13 +219,21 @@ class Dispatcher:
         self.counters = counters
         self.owner = owner
         self.invite = invite
+        self.lease_clock = lease_clock
         self.guard = ContactGuard(policy)
+        self._claims = itertools.count(1)
+        self._stopping = False
+        # Tasks whose message has not left yet (claimed, guarded, waiting for the pace): a stop may
+        # cancel them and give their messages back; those whose request is leaving are let finish.
+        self._not_left: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         # One message per borrower at a time in this process: the caps are judged on a snapshot of
         # the borrower's sends, so two of their messages handled concurrently would both pass them.
         self._borrower_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def run(self, now: datetime, *, limit: int | None = None) -> DispatchSummary:
-        """Claim and handle due messages in batches until none is due (or ``limit`` handled)."""
+    async def run(self, now: datetime, *, limit: int | None = None, urgent_only: bool = False) -> DispatchSummary:
+        """Claim and handle due messages in batches until none is due (or ``limit`` handled).
+        ``urgent_only``: answers to borrowers only (the answer lane)."""
         summary = DispatchSummary()
         handled = 0
         # Inside a caller's transaction (``tick --dry-run``) every query shares one connection, which
@@ -213,43 +241,94 @@ class Dispatcher:
         in_transaction = inside_transaction()
         semaphore = asyncio.Semaphore(1 if in_transaction else max(1, self.settings.concurrency))
 
-        async def guarded(message_id: int) -> None:
+        async def guarded(message_id: int, claim: str) -> None:
             async with semaphore:
                 try:
-                    await self.handle(message_id, now, summary)
+                    await self.handle(message_id, now, summary, claim=claim)
+                except asyncio.CancelledError:  # stopped before it left: back to the queue
+                    await asyncio.shield(release(message_id, claim, now))
+                    raise
                 except Exception:  # one bad message must not stop the pass; it stays claimed → recovered
                     log.exception("dispatch of message %s failed", message_id)
                     summary.outcomes["error"] += 1
 
-        while limit is None or handled < limit:
+        while not self._stopping and (limit is None or handled < limit):
             batch = (
                 self.policy.sending.batch_size
                 if limit is None
                 else min(self.policy.sending.batch_size, limit - handled)
             )
-            ids = await claim_due(self.owner, now, batch, self.policy.sending.lease_seconds)
+            # Each claim has an owner of its own, so a claim that expired and was taken again (even
+            # by this process) can never be sent by the task that held it before.
+            claim = f"{self.owner[:48]}/{next(self._claims)}"
+            ids = await claim_due(
+                claim,
+                now,
+                batch,
+                self.policy.sending.lease_seconds,
+                lease_from=self.lease_clock(),
+                urgent_only=urgent_only,
+            )
             if not ids:
                 break
-            await asyncio.gather(*(guarded(i) for i in ids))
+            tasks = [asyncio.get_running_loop().create_task(guarded(i, claim)) for i in ids]
+            self._tasks.update(tasks)
+            self._not_left.update(tasks)
+            try:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            finally:
+                self._tasks.difference_update(tasks)
+                self._not_left.difference_update(tasks)
             handled += len(ids)
         return summary
 
-    async def handle(self, message_id: int, now: datetime, summary: DispatchSummary) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Take no more work; give back what has not left; let requests already leaving finish
+        (up to ``grace`` seconds, then they are cancelled and their rows become ``unknown``)."""
+        self._stopping = True
+        for task in list(self._not_left):
+            task.cancel()
+        pending = [t for t in self._tasks if not t.done()]
+        if pending:
+            _done, late = await asyncio.wait(pending, timeout=grace)
+            for task in late:
+                task.cancel()
+
+    def _leaving(self, message_id: int, claim: str, now: datetime, changes: dict[str, Any]) -> Leaving:
+        """The hook an adapter calls once the pace lets the request leave: mark ``sending`` now."""
+        task = asyncio.current_task()
+
+        async def mark_sending() -> None:
+            if self._stopping:
+                raise NotLeaving(message_id, give_back=True)
+            until = self.lease_clock() + timedelta(seconds=self.policy.sending.lease_seconds)
+            updated = await asyncio.shield(
+                Message.filter(id=message_id, lease_owner=claim, status="claimed").update(
+                    status="sending", lease_until=until, updated_at=now, **changes
+                )
+            )
+            if updated != 1:
+                raise NotLeaving(message_id, give_back=False)
+            self._not_left.discard(task)
+
+        return mark_sending
+
+    async def handle(self, message_id: int, now: datetime, summary: DispatchSummary, *, claim: str) -> None:
         message = await Message.get(id=message_id)
+        if message.lease_owner != claim or message.status != "claimed":
+            return  # the claim was lost (expired and taken again) before this task began
         if message.borrower_id is None:
-            await self._handle(message, now, summary)
+            await self._handle_unaddressed(message, now, summary, claim)
             return
         lock = self._borrower_locks.get(message.borrower_id)
         if lock is None:
             lock = self._borrower_locks[message.borrower_id] = asyncio.Lock()
         async with lock:
-            await self._handle(message, now, summary)
+            await self._handle(message, now, summary, claim)
 
-    async def _handle(self, message: Message, now: datetime, summary: DispatchSummary) -> None:
+    async def _handle(self, message: Message, now: datetime, summary: DispatchSummary, claim: str) -> None:
+        assert message.borrower_id is not None
         base = await Message.get(id=message.attempt_of) if message.attempt_of else message
-        if message.borrower_id is None:
-            await self._handle_unaddressed(message, now, summary)
-            return
         snapshot = await contact_snapshot(message.borrower_id, now)
         items = await message_installments(base.id)
         borrower = snapshot.borrower
@@ -284,7 +363,9 @@ class Dispatcher:
                 if verdict.decision == "never" and verdict.rule in CHANNEL_RULES:
                     continue
                 break
-            outcome = await self._send(message, base, channel, address, borrower, items, kind, now, events, summary)
+            outcome = await self._send(
+                message, base, channel, address, borrower, items, kind, now, events, summary, claim
+            )
             if outcome is None:  # delivered to a provider, or a final failure recorded
                 await self.log.append_many(events)
                 return
@@ -294,7 +375,7 @@ class Dispatcher:
             verdict = Verdict("never", "no_channel_left", f"{channel} refused it ({outcome.code})")
         assert verdict is not None
         if verdict.decision == "later":
-            await self._defer(message, now, verdict, events, summary)
+            await self._defer(message, now, verdict, events, summary, claim)
         else:
             await self._finish_never(message, now, summary, verdict, events)
         await self.log.append_many(events)
@@ -369,6 +450,7 @@ class Dispatcher:
         now: datetime,
         events: list[LogEvent],
         summary: DispatchSummary,
+        claim: str,
     ) -> PermanentSendError | None:
         """Send on one channel. Returns the refusal when the next channel should be tried."""
         link = None
@@ -378,33 +460,32 @@ class Dispatcher:
         counted = counts_toward_caps(
             kind, now, None if kind != "staff_reply" else await self._last_inbound(borrower), self.policy
         )
+        outbound = OutboundMessage(
+            idempotency_key=f"{base.idempotency_key}#{channel}",
+            channel=channel,
+            to=address,
+            text=text,
+            status_callback=self.settings.status_callback_url if channel == "sms" else None,
+            parse_mode_html=channel == "telegram",
+            urgent=message.urgent,
+        )
         attempts = message.attempts
         while True:
             attempts += 1
-            updated = await Message.filter(
-                id=message.id, lease_owner=self.owner, status__in=("claimed", "sending")
-            ).update(
-                status="sending",
-                channel=channel,
-                address=address,
-                body=text,
-                segments=segments,
-                attempts=attempts,
-                updated_at=now,
-            )
-            if updated != 1:
-                log.warning("lost the claim on message %s; not sending", message.id)
-                return None
-            outbound = OutboundMessage(
-                idempotency_key=f"{base.idempotency_key}#{channel}",
-                channel=channel,
-                to=address,
-                text=text,
-                status_callback=self.settings.status_callback_url if channel == "sms" else None,
-                parse_mode_html=channel == "telegram",
+            leaving = self._leaving(
+                message.id,
+                claim,
+                now,
+                {"channel": channel, "address": address, "body": text, "segments": segments, "attempts": attempts},
             )
             try:
-                receipt = await self.channels[channel].send(outbound)
+                receipt = await self.channels[channel].send(outbound, leaving=leaving)
+            except NotLeaving as stop:
+                if stop.give_back:
+                    await release(message.id, claim, now)
+                else:
+                    log.warning("lost the claim on message %s; not sending", message.id)
+                return None
             except RetryableSendError as exc:
                 delay = backoff_delay(
                     attempts,
@@ -418,10 +499,11 @@ class Dispatcher:
                     )
                     return None
                 if delay <= IN_PASS_RETRY_LIMIT_SECONDS:
+                    await self._back_to_claimed(message.id, claim, now)  # nothing left: not "sending"
                     await asyncio.sleep(delay)
                     continue
                 await release(
-                    message.id, self.owner, now, next_attempt_at=now + timedelta(seconds=delay), error_code=exc.code
+                    message.id, claim, now, next_attempt_at=now + timedelta(seconds=delay), error_code=exc.code
                 )
                 events.append(
                     LogEvent(
@@ -494,6 +576,7 @@ class Dispatcher:
                     )
                 )
                 self.counters.add("duebot_messages_total", channel=channel, outcome="failed")
+                await self._back_to_claimed(message.id, claim, now)  # the next channel may still take it
                 return exc
             except SendError as exc:  # the base class: treat as uncertain, the safe side
                 await finish(message.id, now, "unknown", error_code=exc.code, sent_at=now, counts_toward_caps=counted)
@@ -539,6 +622,11 @@ class Dispatcher:
             )
             self.counters.add("duebot_messages_total", channel=channel, outcome="sent")
             return None
+
+    async def _back_to_claimed(self, message_id: int, claim: str, now: datetime) -> None:
+        await Message.filter(id=message_id, lease_owner=claim, status="sending").update(
+            status="claimed", updated_at=now
+        )
 
     async def _last_inbound(self, borrower: Borrower) -> datetime | None:
         row = await Message.filter(borrower_id=borrower.id, direction="in").order_by("-created_at").first()
@@ -619,7 +707,13 @@ class Dispatcher:
         self.counters.add("duebot_messages_total", channel=channel, outcome="failed")
 
     async def _defer(
-        self, message: Message, now: datetime, verdict: Verdict, events: list[LogEvent], summary: DispatchSummary
+        self,
+        message: Message,
+        now: datetime,
+        verdict: Verdict,
+        events: list[LogEvent],
+        summary: DispatchSummary,
+        claim: str,
     ) -> None:
         # "Ask again next pass" must not mean "again in this pass": the claim loop would spin.
         retry_at = (
@@ -630,7 +724,7 @@ class Dispatcher:
             "guard_reason": verdict.reason,
             "next_attempt_at": retry_at,
         }
-        await release(message.id, self.owner, now, **changes)
+        await release(message.id, claim, now, **changes)
         borrower_id = await self._borrower_id(message)
         if message.guard_rule != verdict.rule:  # log a hold once per reason, not once per pass
             events.append(
@@ -682,7 +776,7 @@ class Dispatcher:
             )
         )
 
-    async def _handle_unaddressed(self, message: Message, now: datetime, summary: DispatchSummary) -> None:
+    async def _handle_unaddressed(self, message: Message, now: datetime, summary: DispatchSummary, claim: str) -> None:
         """An answer to a sender who is no borrower we can name (unknown, or a phone several
         borrowers share): only a public template (it discloses nothing), only to the address that
         wrote, on its channel. It answers their own message, so only the kill switch holds it."""
@@ -698,19 +792,13 @@ class Dispatcher:
         events: list[LogEvent] = []
         if not self.settings.sending_enabled:
             reason = "sending is disabled (DUEBOT_SENDING_ENABLED=false): held back"
-            await self._defer(message, now, Verdict("later", "kill_switch", reason), events, summary)
+            await self._defer(message, now, Verdict("later", "kill_switch", reason), events, summary, claim)
             await self.log.append_many(events)
             return
         locale = payload.get("locale") if payload.get("locale") in LOCALES else "en"
         rendered = self.renderer.render(str(template), channel, str(locale), payload.get("context", {}))
         segments = rendered.segments.segments if rendered.segments else None
         key = message.idempotency_key or ""
-        updated = await Message.filter(id=message.id, lease_owner=self.owner, status="claimed").update(
-            status="sending", address=address, body=rendered.text, segments=segments, attempts=message.attempts + 1,
-            updated_at=now,
-        )  # fmt: skip
-        if updated != 1:
-            return
         outbound = OutboundMessage(
             idempotency_key=f"{key}#{channel}",
             channel=channel,
@@ -718,10 +806,17 @@ class Dispatcher:
             text=rendered.text,
             status_callback=self.settings.status_callback_url if channel == "sms" else None,
             parse_mode_html=channel == "telegram",
+            urgent=True,
         )
+        changes = {"address": address, "body": rendered.text, "segments": segments, "attempts": message.attempts + 1}
         data: dict[str, Any] = {"key": key, "channel": channel, "to": address, "text": rendered.text, "kind": template}
         try:
-            receipt = await self.channels[channel].send(outbound)
+            leaving = self._leaving(message.id, claim, now, changes)
+            receipt = await self.channels[channel].send(outbound, leaving=leaving)
+        except NotLeaving as stop:
+            if stop.give_back:
+                await release(message.id, claim, now)
+            return
         except (PermanentSendError, RetryableSendError) as exc:  # a courtesy answer: not retried
             await finish(message.id, now, "failed", error_code=exc.code, guard_reason=exc.detail[:500])
             events.append(LogEvent("message.failed", now, None, data={**data, "error": exc.code}))

@@ -145,6 +145,7 @@ async def reply_to_borrower(
                 not_before=now,
                 not_after=None,
                 actor=actor,
+                urgent=True,
                 payload={
                     "prerendered": True,
                     "template": "staff_reply",

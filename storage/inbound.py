@@ -112,19 +112,20 @@ async def give_up(message_id: int, owner: str, now: datetime, *, error: str) -> 
     )
 
 
-async def pending_inbound(now: datetime, limit: int = 500) -> list[int]:
-    """Stored but not handled (never claimed, due for a retry, or abandoned by a dead process)."""
-    rows = (
-        await Message.filter(direction="in")
-        .filter(
-            (Q(status=RECEIVED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
-            | Q(status=HANDLING, lease_until__lt=now)
-        )
-        .order_by("id")
-        .limit(limit)
-        .values_list("id", flat=True)
-    )
-    return [int(r) for r in rows]  # type: ignore[call-overload]
+async def pending_inbound(now: datetime, *, after: int = 0, limit: int = 500) -> list[Message]:
+    """Stored but not handled (never claimed, due for a retry, or abandoned by a dead process),
+    oldest first, from the id after ``after`` on: a page of at most ``limit``."""
+    return await Message.filter(_pending(now), direction="in", id__gt=after).order_by("id").limit(limit)
+
+
+async def count_pending_inbound(now: datetime) -> int:
+    """How many stored messages wait to be handled (``/healthz`` while a restart recovers)."""
+    return await Message.filter(_pending(now), direction="in").count()
+
+
+def _pending(now: datetime) -> Q:
+    due = Q(status=RECEIVED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return due | Q(status=HANDLING, lease_until__lt=now)
 
 
 # --- matching a sender ----------------------------------------------------------------------

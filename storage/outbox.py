@@ -40,6 +40,7 @@ class NewOutbound:
     body: str = ""
     actor: str = "system"
     payload: dict[str, Any] = field(default_factory=dict)
+    urgent: bool = False  # an answer to the borrower's own message: its own lane, ahead of reminders
 
     def __post_init__(self) -> None:
         if len(self.item_keys) != len(self.installment_ids):
@@ -98,6 +99,7 @@ async def store_outbound(messages: Sequence[NewOutbound], now: datetime) -> list
                 guard_reason=m.guard_reason,
                 body=m.body,
                 actor=m.actor,
+                urgent=m.urgent,
                 created_at=now,
                 updated_at=now,
                 payload=m.payload,
@@ -134,18 +136,32 @@ def _placeholders(conn: Any, count: int, start: int = 1) -> list[str]:
     return ["?"] * count
 
 
-async def claim_due(owner: str, now: datetime, limit: int, lease_seconds: int) -> list[int]:
-    """Claim up to ``limit`` planned messages whose time has come; returns their ids."""
+async def claim_due(
+    owner: str,
+    now: datetime,
+    limit: int,
+    lease_seconds: int,
+    *,
+    lease_from: datetime | None = None,
+    urgent_only: bool = False,
+) -> list[int]:
+    """Claim up to ``limit`` planned messages whose time has come, answers first; returns their ids.
+
+    ``now`` decides what is due; the lease runs from ``lease_from`` (default ``now``): a lease is
+    about a live process, so it is measured on the clock of the process, not on a pass's logical
+    time (a ``tick --now`` days ahead must not make a running server's claims look abandoned).
+    """
     conn = connection()
-    lease_until = now + timedelta(seconds=lease_seconds)
+    lease_until = (lease_from or now) + timedelta(seconds=lease_seconds)
+    lane = "AND urgent " if urgent_only else ""
     if is_postgres_connection(conn):
         sql = (
             "UPDATE messages SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
             "WHERE status = 'planned' AND id IN ("
-            "  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' "
+            f"  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' {lane}"
             "  AND (not_before IS NULL OR not_before <= $3) "
             "  AND (next_attempt_at IS NULL OR next_attempt_at <= $3) "
-            "  ORDER BY not_before NULLS FIRST, id LIMIT $4 FOR UPDATE SKIP LOCKED"
+            "  ORDER BY urgent DESC, not_before NULLS FIRST, id LIMIT $4 FOR UPDATE SKIP LOCKED"
             ") RETURNING id"
         )
         rows = await conn.execute_query_dict(sql, [owner, lease_until, now, limit])
@@ -154,10 +170,10 @@ async def claim_due(owner: str, now: datetime, limit: int, lease_seconds: int) -
     sql = (
         "UPDATE messages SET status = 'claimed', lease_owner = ?, lease_until = ?, updated_at = ? "
         "WHERE status = 'planned' AND id IN ("
-        "  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' "
+        f"  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' {lane}"
         "  AND (not_before IS NULL OR not_before <= ?) "
         "  AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-        "  ORDER BY not_before, id LIMIT ?"
+        "  ORDER BY urgent DESC, not_before, id LIMIT ?"
         ") RETURNING id"
     )
     rows = await conn.execute_query_dict(
@@ -167,7 +183,7 @@ async def claim_due(owner: str, now: datetime, limit: int, lease_seconds: int) -
 
 
 def _sqlite_time(value: datetime) -> str:
-    """The text form tortoise stores aware datetimes in on SQLite, so comparisons stay textual-correct."""
+    """The text form aware datetimes are stored in on SQLite (UTC, see ``UtcDatetimeField``)."""
     from datetime import UTC
 
     return value.astimezone(UTC).isoformat(sep=" ")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import errno
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.exitcodes import EXIT_OK, EXIT_USAGE
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("duebot.serve")
 PASS_INTERVAL_SECONDS = 60
+# A stop (SIGTERM) is over within about 10 s: requests, then sends already leaving, then replies
+# being handled; what has not started stays stored and is taken up at the next start.
+SHUTDOWN_REQUESTS_SECONDS = 2.0
+SHUTDOWN_SENDS_SECONDS = 5.0
+SHUTDOWN_REPLIES_SECONDS = 2.0
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -40,7 +46,14 @@ def run_serve(args: argparse.Namespace) -> int:
     for line in settings.channel_report():
         log.info("%s", line)
     try:
-        web.run_app(app, host=args.host, port=args.port, print=lambda msg: log.info("%s", msg))
+        web.run_app(
+            app,
+            host=args.host,
+            port=args.port,
+            print=lambda msg: log.info("%s", msg),
+            # On SIGTERM: stop listening, give open requests this long, then stop the work (below).
+            shutdown_timeout=SHUTDOWN_REQUESTS_SECONDS,
+        )
     except OSError as exc:
         if exc.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise
@@ -87,22 +100,33 @@ def service_context(
             log.info("staff chat: new and overdue cases are posted to the staff Telegram chat")
         else:
             log.info("staff chat: off (DUEBOT_STAFF_TELEGRAM_CHAT_ID and Telegram are needed)")
+        scheduler.answers.start()
         inbound = await start_inbound(
             app,
             services,
-            kick=scheduler.dispatcher.run,
+            kick=scheduler.answers.kick,
             channels=channels,
             notify=chat.announce_case if chat is not None else None,
             extra_routers=extra_routers,
         )
         clock = AsyncIOScheduler(timezone=UTC)
 
+        passes: set[asyncio.Task[Any]] = set()
+
         async def one_pass() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                passes.add(task)
             try:
                 summary = await scheduler.servicing.run(datetime.now(UTC))
+            except asyncio.CancelledError:
+                log.info("scheduler pass stopped by shutdown")
+                return
             except Exception:  # a failed pass is logged; the next one runs on time
                 log.exception("scheduler pass failed")
                 return
+            finally:
+                passes.discard(task)
             if summary.dispatch.outcomes or summary.planned or summary.warnings or summary.follow_ups:
                 for line in summary.lines():
                     log.info("%s", line)
@@ -124,8 +148,14 @@ def service_context(
         finally:
             if run_passes:
                 clock.shutdown(wait=False)
-            await inbound.close()
+            # Sends not yet leaving go back to the queue; those leaving get a few seconds.
+            await scheduler.dispatcher.stop(grace=SHUTDOWN_SENDS_SECONDS)
+            for task in list(passes):  # follow-ups of a pass: cut short, the next pass runs them
+                task.cancel()
+            await asyncio.gather(*passes, return_exceptions=True)
+            await inbound.close(grace=SHUTDOWN_REPLIES_SECONDS)
             await scheduler.close()
             await close_database()
+            log.info("stopped")
 
     return context

@@ -22,9 +22,9 @@ Kick = Callable[[datetime], Awaitable[object]]
 
 @dataclass(frozen=True, slots=True)
 class StaffDeps:
-    """``kick(now)`` sends what is due at once (the dispatcher's ``run``); without it, and without a
-    scheduler on the app, a reply waits for the next scheduler pass. ``notify`` announces new cases
-    to the staff chat. ``channels``: the configured channel names (None: ask the scheduler)."""
+    """``kick(now)`` sends a stored reply at once (the answer lane's ``kick``, which never waits for
+    the send); without it, and without a scheduler on the app, a reply waits for the next pass.
+    ``notify`` announces new cases to the staff chat. ``channels``: the configured channel names (None: ask the scheduler)."""
 
     kick: Kick | None = None
     notify: CaseNotifier | None = None
@@ -71,7 +71,7 @@ def kick_of(request: web.Request) -> Kick | None:
     from bot.wiring import SCHEDULER
 
     scheduler = request.app.get(SCHEDULER)
-    return scheduler.dispatcher.run if scheduler is not None else None
+    return scheduler.answers.kick if scheduler is not None else None
 
 
 async def reply_as(request: web.Request, case: Case, staff: StaffUser, text: str) -> ReplyOutcome:

@@ -406,7 +406,7 @@ async def _store_reply(run: _Run, reply: Reply) -> None:
     if run.borrower is not None:
         stored = await store_outbound(
             [NewOutbound(key=key, borrower_pk=run.borrower.id, kind=reply.template, channel=inbound.channel,
-                         not_before=None, not_after=None, payload=payload)],
+                         not_before=None, not_after=None, payload=payload, urgent=True)],
             run.now,
         )  # fmt: skip
     else:
@@ -435,5 +435,6 @@ async def _store_unaddressed(
         created_at=now,
         updated_at=now,
         payload=payload,
+        urgent=True,
     )
     return [row]

@@ -62,7 +62,7 @@ class InboundRuntime:
     poller: TelegramPoller | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
-    async def close(self) -> None:
+    async def close(self, grace: float = 5.0) -> None:
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -70,7 +70,7 @@ class InboundRuntime:
                 await task
         if self.poller is not None:
             await self.poller.release()
-        await self.processor.close()
+        await self.processor.close(grace)
 
 
 def build_processor(
@@ -107,8 +107,8 @@ async def start_inbound(
 ) -> InboundRuntime:
     """Start handling borrower replies. Pair with ``InboundRuntime.close()`` at shutdown.
 
-    ``kick`` is called with the instant after each answer is stored (wire it to the scheduler's
-    ``Dispatcher.run``); ``notify`` is the staff notifier handed to every new case;
+    ``kick`` is called with the instant after each answer is stored (wire it to the answer lane's
+    ``kick``, which never waits for the send); ``notify`` is the staff notifier handed to every new case;
     ``extra_routers`` are aiogram routers (the staff chat's) included before the borrower router.
     """
     from bot.wiring import process_owner
@@ -125,9 +125,9 @@ async def start_inbound(
     slot = app[INBOUND]
     slot.processor = processor
     runtime = InboundRuntime(processor, telegram)
-    recovered = await processor.recover()
-    if recovered:
-        log.info("handled %d stored message(s) left from before the restart", recovered)
+    # What was stored but not handled before a restart is handled in the background: the server
+    # listens at once (``/healthz`` says "recovering" meanwhile) and new replies join the queue.
+    processor.recovering = True
     if telegram is not None:
         base = services.settings.public_base_url
         if base:
@@ -141,12 +141,21 @@ async def start_inbound(
             )
             runtime.tasks.append(asyncio.get_running_loop().create_task(runtime.poller.run()))
             log.info("Telegram: long polling (no DUEBOT_PUBLIC_BASE_URL)")
-    runtime.tasks.append(asyncio.get_running_loop().create_task(_sweep(processor, sweep_seconds)))
+    runtime.tasks.append(asyncio.get_running_loop().create_task(_recover_then_sweep(processor, sweep_seconds)))
     return runtime
 
 
-async def _sweep(processor: InboundProcessor, every: float) -> None:
-    """Retries and anything another process abandoned, every ``every`` seconds."""
+async def _recover_then_sweep(processor: InboundProcessor, every: float) -> None:
+    """What a restart left, then retries and anything another process abandoned, every ``every``
+    seconds."""
+    try:
+        recovered = await processor.recover()
+        if recovered:
+            log.info("handled %d stored message(s) left from before the restart", recovered)
+    except Exception:  # the sweep below tries again
+        log.exception("inbound recovery after start failed")
+    finally:
+        processor.recovering = False
     while True:
         await asyncio.sleep(every)
         try:

@@ -206,7 +206,9 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
         policy = parse_policy(
             deep_merge(_read_toml(DEFAULT_POLICY_PATH), {"sending": {"twilio_per_second": 200.0}}), "demo policy"
         )
-        services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()), clock=clock)
+        services = Services(
+            settings=settings, policy=policy, log=InteractionLog(settings.signing_key()), clock=clock, lease_clock=clock
+        )
         app = build_app(services)
         app.cleanup_ctx.append(service_context(services, run_passes=False))
         runner = await _start_web(app, host, port)

@@ -84,7 +84,7 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         return web.json_response({"error": "bad_request", "message": "an update needs its update_id"}, status=400)
     row, created = await accept_update(update, request.app[SERVICES].clock())
     if created and slot.processor is not None:
-        slot.processor.submit(row.id)
+        slot.processor.submit(row)
     elif not created:
         log.info("duplicate Telegram update %s ignored", update["update_id"])
     return web.Response(status=200)

@@ -47,7 +47,7 @@ async def twilio_sms(request: web.Request) -> web.Response:
     if created:
         processor = request.app[INBOUND].processor
         if processor is not None:
-            processor.submit(row.id)
+            processor.submit(row)
     else:
         log.info("duplicate inbound SMS %s from %s ignored", sid, mask_phone(sender))
     return twiml()

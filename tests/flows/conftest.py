@@ -42,9 +42,11 @@ class World:
     twilio: TwilioStandin
     telegram: TelegramStandin
     scheduler: Scheduler
+    lease_time: list[datetime]
 
     async def tick(self, when: str | datetime) -> Any:
         now = when if isinstance(when, datetime) else datetime.fromisoformat(when)
+        self.lease_time[0] = now  # these worlds move time themselves: leases follow the passes
         return await self.scheduler.servicing.run(now)
 
     async def import_loans(self, body: str, now: datetime | None = None) -> Any:
@@ -81,10 +83,16 @@ async def make_world(db: str, policy: Policy | None = None, **settings: Any) -> 
             lender_contact="+1 800 555 0199",
             **settings,
         )
-        services = Services(settings=config, policy=policy or fast_policy(), log=InteractionLog(SECRET))
+        lease_time = [datetime(2026, 11, 1, tzinfo=UTC)]
+        services = Services(
+            settings=config,
+            policy=policy or fast_policy(),
+            log=InteractionLog(SECRET),
+            lease_clock=lambda: lease_time[0],
+        )
         scheduler = build_scheduler(services)
         try:
-            yield World(services, twilio, telegram, scheduler)
+            yield World(services, twilio, telegram, scheduler, lease_time)
         finally:
             await scheduler.close()
 

@@ -249,7 +249,9 @@ async def make_reply_world(db: str, *, start_runtime: bool = True, **overrides: 
             **overrides,
         }
         clock = Clock(START)
-        services = Services(settings=Settings(**settings), policy=policy, log=InteractionLog(SECRET), clock=clock)
+        services = Services(
+            settings=Settings(**settings), policy=policy, log=InteractionLog(SECRET), clock=clock, lease_clock=clock
+        )
         # Real clients, unthrottled: Telegram's one-message-a-second per chat would make every
         # two-turn transcript wait a second.
         channels = {

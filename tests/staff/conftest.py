@@ -110,7 +110,9 @@ async def make_staff_world(db: str, policy: Policy | None = None, **settings: An
             **settings,
         )
         clock = Clock()
-        services = Services(settings=config, policy=policy or fast_policy(), log=InteractionLog(SECRET), clock=clock)
+        services = Services(
+            settings=config, policy=policy or fast_policy(), log=InteractionLog(SECRET), clock=clock, lease_clock=clock
+        )
         scheduler = build_scheduler(services)
         app = build_app(services, staff=StaffDeps(kick=scheduler.dispatcher.run, channels=set(scheduler.channels)))
         try:
@@ -203,7 +205,10 @@ class Env:
 async def env(db: str) -> Env:
     clock = Clock()
     settings = Settings(database_url=db, secret_key="console-test-secret-key")  # type: ignore[arg-type]
-    return Env(Services(settings=settings, policy=fast_policy(), log=InteractionLog(SECRET), clock=clock), clock)
+    return Env(
+        Services(settings=settings, policy=fast_policy(), log=InteractionLog(SECRET), clock=clock, lease_clock=clock),
+        clock,
+    )
 
 
 async def seed_env(env: Env, book: str = BOOK) -> dict[str, StaffUser]:
