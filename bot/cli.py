@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", help="ISO-8601 instant with offset or Z (the logical clock of the pass)")
     tick.add_argument("--dry-run", action="store_true", help="show what would go and what is held back")
 
+    worker = sub.add_parser("worker", help="the scheduler pass and dispatch without the web server")
+    worker.add_argument("--interval", type=float, default=60.0, help="seconds between passes (default 60)")
+
     classify = sub.add_parser("classify", help="reply understanding: one JSON object per input line")
     classify.add_argument("text", nargs="?", help="the reply; without it, lines are read from stdin")
     classify.add_argument("--today", help="YYYY-MM-DD the reply is read against (default: today)")

@@ -7,9 +7,10 @@ package never imports ``bot``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -28,12 +29,17 @@ from scheduler.planning import (
 )
 from storage.counters import CounterBatch
 from storage.delivery import apply_pending_receipts
+from storage.inbound import acquire_lease, release_lease
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.outbox import NewOutbound, count_waiting, expire_stale, recover_abandoned, store_outbound
 from storage.servicing import InstallmentRecord, installments_near_tiers, set_watermark, watermark
 
 log = logging.getLogger(__name__)
 PLAN_WATERMARK = "plan"
+PLANNER_LEASE = "pass:planner"
+FOLLOW_UPS_LEASE = "pass:follow-ups"
+# Longer than any planning step or follow-up run; a process that dies holding one frees it after this.
+STEP_LEASE_SECONDS = 600
 FollowUp = Callable[[datetime], Awaitable[dict[str, int]]]
 
 
@@ -51,11 +57,18 @@ class PassSummary:
     warnings: list[str] = field(default_factory=list)
     follow_ups: Counter[str] = field(default_factory=Counter)
     skipped_events: list[DispatchEvent] = field(default_factory=list)
+    planned_elsewhere: bool = False  # another process was planning: this pass only dispatched
 
     def lines(self, *, dry_run: bool = False) -> list[str]:
+        planned = (
+            "  planning: another process was planning; this pass dispatched only"
+            if self.planned_elsewhere
+            else f"  planned {self.planned} new message(s); "
+            f"{self.missed} tier(s) missed while down (skipped, never late)"
+        )
         out = [
             f"pass at {self.now.isoformat()}",
-            f"  planned {self.planned} new message(s); {self.missed} tier(s) missed while down (skipped, never late)",
+            planned,
             f"  expired {self.expired} message(s) whose window closed (skipped: stale)",
         ]
         if self.recovered or self.unknown_after_crash:
@@ -168,17 +181,37 @@ class ServicingPass:
         requeued, lost = await recover_abandoned(self.lease_clock())
         summary.recovered, summary.unknown_after_crash = len(requeued), len(lost)
         await self._expire(now, summary)
-        plan, preferred = await self._plan(now, summary)
-        self._check_capacity(plan, preferred, now, summary)
+        # Several processes (serve, workers, a tick from cron) may run a pass at once: one plans,
+        # every one dispatches (claims are per message), one runs the follow-ups.
+        async with self._alone(PLANNER_LEASE) as planning:
+            if planning:
+                plan, preferred = await self._plan(now, summary)
+                self._check_capacity(plan, preferred, now, summary)
+            else:
+                summary.planned_elsewhere = True
         summary.dispatch = await self.dispatcher.run(now)
-        for name, step in self.follow_ups:
-            for label, count in (await step(now)).items():
-                if count:
-                    summary.follow_ups[f"{name}.{label}"] += count
+        async with self._alone(FOLLOW_UPS_LEASE) as following_up:
+            if following_up:
+                for name, step in self.follow_ups:
+                    for label, count in (await step(now)).items():
+                        if count:
+                            summary.follow_ups[f"{name}.{label}"] += count
         summary.receipts_applied = await apply_pending_receipts(now, log=self.log)
         summary.waiting = await count_waiting(now)
         await self.counters.flush()
         return summary
+
+    @contextlib.asynccontextmanager
+    async def _alone(self, name: str) -> AsyncIterator[bool]:
+        """Yields True while this process holds the lease ``name`` (False: another process has it)."""
+        owner = self.dispatcher.owner
+        if not await acquire_lease(name, owner, self.lease_clock(), STEP_LEASE_SECONDS):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            await release_lease(name, owner)
 
     async def _expire(self, now: datetime, summary: PassSummary) -> None:
         stale = await expire_stale(now)

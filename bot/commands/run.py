@@ -42,6 +42,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.commands.tick import run_tick
 
         return run_tick(args)
+    if command == "worker":
+        from bot.commands.worker import run_worker
+
+        return run_worker(args)
     if command == "demo":
         from bot.commands.demo import run_demo
 

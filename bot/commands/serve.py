@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import errno
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bot.background import PASS_INTERVAL_SECONDS
 from bot.exitcodes import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 log = logging.getLogger("duebot.serve")
-PASS_INTERVAL_SECONDS = 60
 # A stop (SIGTERM) is over within about 10 s: requests, then sends already leaving, then replies
 # being handled; what has not started stays stored and is taken up at the next start.
 SHUTDOWN_REQUESTS_SECONDS = 2.0
@@ -80,8 +78,7 @@ def service_context(
     renderer = build_renderer(services)  # a broken template stops start-up here (exit 3)
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
+        from bot.background import Background
         from bot.conversation.runtime import start_inbound
 
         await open_database(services.settings.database_url)
@@ -100,7 +97,8 @@ def service_context(
             log.info("staff chat: new and overdue cases are posted to the staff Telegram chat")
         else:
             log.info("staff chat: off (DUEBOT_STAFF_TELEGRAM_CHAT_ID and Telegram are needed)")
-        scheduler.answers.start()
+        background = Background(scheduler, interval=interval, run_passes=run_passes)
+        background.start()
         inbound = await start_inbound(
             app,
             services,
@@ -109,50 +107,10 @@ def service_context(
             notify=chat.announce_case if chat is not None else None,
             extra_routers=extra_routers,
         )
-        clock = AsyncIOScheduler(timezone=UTC)
-
-        passes: set[asyncio.Task[Any]] = set()
-
-        async def one_pass() -> None:
-            task = asyncio.current_task()
-            if task is not None:
-                passes.add(task)
-            try:
-                summary = await scheduler.servicing.run(datetime.now(UTC))
-            except asyncio.CancelledError:
-                log.info("scheduler pass stopped by shutdown")
-                return
-            except Exception:  # a failed pass is logged; the next one runs on time
-                log.exception("scheduler pass failed")
-                return
-            finally:
-                passes.discard(task)
-            if summary.dispatch.outcomes or summary.planned or summary.warnings or summary.follow_ups:
-                for line in summary.lines():
-                    log.info("%s", line)
-
-        if run_passes:
-            clock.add_job(
-                one_pass,
-                "interval",
-                seconds=interval,
-                coalesce=True,
-                max_instances=1,
-                # A moment after start-up, once the server is listening (a port in use ends it first).
-                next_run_time=datetime.now(UTC) + timedelta(seconds=2),
-                id="servicing-pass",
-            )
-            clock.start()
         try:
             yield
         finally:
-            if run_passes:
-                clock.shutdown(wait=False)
-            # Sends not yet leaving go back to the queue; those leaving get a few seconds.
-            await scheduler.dispatcher.stop(grace=SHUTDOWN_SENDS_SECONDS)
-            for task in list(passes):  # follow-ups of a pass: cut short, the next pass runs them
-                task.cancel()
-            await asyncio.gather(*passes, return_exceptions=True)
+            await background.stop(grace=SHUTDOWN_SENDS_SECONDS)
             await inbound.close(grace=SHUTDOWN_REPLIES_SECONDS)
             await scheduler.close()
             await close_database()

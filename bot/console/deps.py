@@ -24,7 +24,8 @@ Kick = Callable[[datetime], Awaitable[object]]
 class StaffDeps:
     """``kick(now)`` sends a stored reply at once (the answer lane's ``kick``, which never waits for
     the send); without it, and without a scheduler on the app, a reply waits for the next pass.
-    ``notify`` announces new cases to the staff chat. ``channels``: the configured channel names (None: ask the scheduler)."""
+    ``notify`` announces new cases to the staff chat. ``channels``: the configured channel names
+    (None: ask the scheduler)."""
 
     kick: Kick | None = None
     notify: CaseNotifier | None = None

@@ -5,21 +5,12 @@ Runs on SQLite, and on a throw-away PostgreSQL database when DUEBOT_TEST_POSTGRE
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 
 from bot.standins import TwilioStandin
-from tests.conftest import POSTGRES_URL
-from tests.dispatch.support import ACCOUNT_SID, AUTH_TOKEN, FROM
+from tests.dispatch.processes import Cli
 from tests.flows.conftest import HEADER
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,95 +25,6 @@ BOOK = (
     "B3,Tom Hale,+12125550133,,en,America/New_York,sms,L3,card,USD,1,2026-12-10,80.50\n"
 )
 NOW = "2026-12-07T15:00:00Z"
-
-
-@dataclass
-class Cli:
-    url: str
-    env: dict[str, str]
-    cwd: Path
-
-    async def run(self, *args: str) -> tuple[int, str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *args, cwd=self.cwd, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-        assert process.returncode is not None
-        return process.returncode, out.decode(), err.decode()
-
-    async def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
-        if self.url.startswith("sqlite://"):
-            import sqlite3
-
-            with sqlite3.connect(self.url.removeprefix("sqlite://")) as conn:
-                return conn.execute(query, params).fetchall()
-        import asyncpg
-
-        conn = await asyncpg.connect(self.url)
-        try:
-            if query.lstrip().upper().startswith("SELECT"):
-                return [tuple(r) for r in await conn.fetch(query.replace("?", "$1"), *params)]
-            await conn.execute(query.replace("?", "$1"), *params)
-            return []
-        finally:
-            await conn.close()
-
-    async def counts(self) -> tuple[int, int, int]:
-        [(messages,)] = await self.sql("SELECT count(*) FROM messages")
-        [(entries,)] = await self.sql("SELECT count(*) FROM interaction_log")
-        [(counters,)] = await self.sql("SELECT count(*) FROM counters")
-        return messages, entries, counters
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def cli_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite://{tmp_path / 'tick.sqlite3'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests skipped: DUEBOT_TEST_POSTGRES_URL is not set")
-    import asyncpg
-
-    name = f"duebot_cli_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield urlunparse(urlparse(POSTGRES_URL)._replace(path=f"/{name}"))
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[TwilioStandin]:
-    standin = TwilioStandin(ACCOUNT_SID, AUTH_TOKEN, auto_callbacks=False)
-    async with standin.running():
-        yield standin
-
-
-@pytest.fixture
-async def cli(cli_database: str, twilio: TwilioStandin, tmp_path: Path) -> Cli:
-    policy = tmp_path / "policy.toml"
-    policy.write_text("[sending]\ntwilio_per_second = 1000.0\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")}
-    env.update(
-        DUEBOT_DATABASE_URL=cli_database,
-        DUEBOT_SECRET_KEY="tick-test-key",
-        DUEBOT_POLICY_FILE=str(policy),
-        DUEBOT_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
-        DUEBOT_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
-        DUEBOT_TWILIO_FROM=FROM,
-        DUEBOT_TWILIO_API_BASE=twilio.base_url or "",
-        DUEBOT_LENDER_NAME="Northwind Finance",
-        DUEBOT_LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-    )
-    return Cli(cli_database, env, tmp_path)
 
 
 async def loaded(cli: Cli) -> None:
