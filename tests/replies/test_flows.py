@@ -39,8 +39,8 @@ async def test_a_complaint_gets_a_reference_and_pauses_reminders(world: ReplyWor
     assert case.reference in ack and case.reference.startswith("CMP-")
     assert case.first_response_due is not None and case.resolve_due is not None
     assert case.first_response_due > case.opened_at
-    # The register knows what it is about and when the borrower was told the reference.
-    assert case.category == "staff_conduct"
+    # The register knows what it is about (contact too often) and when the borrower was told the reference.
+    assert case.category == "contact_practice"
     assert case.acknowledged_at == world.clock()
     await world.tick(T3_LONDON)
     assert await reminders_to("B2") == [("T-3", "skipped:open_complaint")]
