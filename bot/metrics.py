@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from tortoise.functions import Count
 
+from bot.webhooks.screening import REASONS as IGNORED_REASONS
 from storage.counters import read_counters
+from storage.inbound import ignored_counts
 from storage.models import Message
 
 OUTBOX_STATES = (
@@ -28,6 +30,7 @@ HELP = {
     "duebot_stale_skips_total": "Reminder tiers skipped because their day passed (never sent late)",
     "duebot_capacity_warnings_total": "Passes whose due volume could not be sent inside the window",
     "duebot_inbound_total": "Inbound messages by channel",
+    "duebot_inbound_ignored_total": "Inbound messages that can never be handled (stored as ignored) by channel, reason",
 }
 CHANNELS = ("sms", "telegram")
 # Series shown at 0 before anything has happened, so a dashboard or an alert can name them from the start.
@@ -35,6 +38,7 @@ ZERO_SERIES: tuple[tuple[str, dict[str, str]], ...] = (
     *(("duebot_messages_total", {"channel": c, "outcome": o}) for c in CHANNELS for o in ("sent", "failed", "unknown")),
     ("duebot_stale_skips_total", {}),
     *(("duebot_capacity_warnings_total", {"channel": c}) for c in CHANNELS),
+    *(("duebot_inbound_ignored_total", {"channel": c, "reason": r}) for c, rs in IGNORED_REASONS.items() for r in rs),
 )
 
 
@@ -60,6 +64,8 @@ async def render_metrics() -> str:
     inbound = Message.filter(direction="in").annotate(n=Count("id")).group_by("channel").values_list("channel", "n")
     for channel, count in await inbound:
         series["duebot_inbound_total"][(("channel", str(channel)),)] = int(count)
+    for channel, reason, count in await ignored_counts():
+        series["duebot_inbound_ignored_total"][(("channel", channel), ("reason", reason))] = count
     lines: list[str] = []
     for name, values in series.items():
         lines.append(f"# HELP {name} {HELP.get(name, name)}")

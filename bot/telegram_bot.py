@@ -24,7 +24,7 @@ from aiogram.types import ChatMemberUpdated, Message
 from bot.conversation.processor import InboundProcessor, Ticket
 from bot.conversation.service import TelegramEvent
 from bot.webhooks.telegram import accept_update
-from storage.inbound import acquire_lease, release_lease
+from storage.inbound import IGNORED, acquire_lease, release_lease
 from storage.models import Message as StoredMessage
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ class TelegramPoller:
         for update in updates:
             raw = update.model_dump(mode="json", exclude_none=True, by_alias=True)
             row, created = await accept_update(raw, self.clock())
-            if created:
+            if created and row.status != IGNORED:  # an update that can never be handled is stored only
                 self.processor.submit(row)
             # Asking from the next id on confirms this one to Telegram; it is stored already.
             self.offset = update.update_id + 1

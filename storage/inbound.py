@@ -6,6 +6,10 @@ too many attempts. A process that dies while handling leaves an expired lease; t
 claimed again (nothing of the first attempt was committed: the effects and the ``handled`` mark
 go in one transaction). ``provider_event_id`` (Twilio's MessageSid, ``tg:<update_id>``) is unique,
 so a provider's retry or a duplicate delivery stores nothing new.
+
+What can never be handled (an SMS whose From is not a phone number, a Telegram update of a kind we
+do not take or that is not a valid update) is stored ``ignored`` with its reason (``error_code`` a
+short code, ``payload["ignored"]`` a sentence) and is never claimed or retried.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
+from tortoise.functions import Count
 
 from storage.models import Borrower, Message, ServiceLease
 
@@ -23,6 +28,16 @@ RECEIVED = "received"
 HANDLING = "handling"
 HANDLED = "handled"
 FAILED = "failed"
+IGNORED = "ignored"
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """Why an inbound message can never be handled: ``code`` is short and from a fixed set (the
+    metrics label, ``error_code``); ``reason`` is a sentence naming nothing personal (numbers masked)."""
+
+    code: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +51,7 @@ class NewInbound:
     body: str
     received_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    ignored: Ignored | None = None  # stored as ``ignored``, never handled
 
     def __post_init__(self) -> None:
         if self.received_at.tzinfo is None:
@@ -49,12 +65,13 @@ async def store_inbound(item: NewInbound) -> tuple[Message, bool]:
     existing = await Message.get_or_none(provider_event_id=item.event_id)
     if existing is not None:
         return existing, False
+    ignored = item.ignored
     try:
         row = await Message.create(
             direction="in",
             channel=item.channel,
             kind=item.kind,
-            status=RECEIVED,
+            status=RECEIVED if ignored is None else IGNORED,
             provider_event_id=item.event_id,
             address=item.address[:64],
             body=item.body,
@@ -62,7 +79,8 @@ async def store_inbound(item: NewInbound) -> tuple[Message, bool]:
             actor="borrower",
             created_at=item.received_at,
             updated_at=item.received_at,
-            payload=item.payload,
+            error_code=None if ignored is None else ignored.code[:40],
+            payload=item.payload if ignored is None else {**item.payload, "ignored": ignored.reason},
         )
     except IntegrityError:  # the same event stored by a racing request
         return await Message.get(provider_event_id=item.event_id), False
@@ -126,6 +144,18 @@ async def count_pending_inbound(now: datetime) -> int:
 def _pending(now: datetime) -> Q:
     due = Q(status=RECEIVED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     return due | Q(status=HANDLING, lease_until__lt=now)
+
+
+async def ignored_counts() -> list[tuple[str, str, int]]:
+    """(channel, reason code, how many) of inbound stored ``ignored``; rows are never deleted, so
+    these are counters."""
+    rows = (
+        await Message.filter(direction="in", status=IGNORED)
+        .annotate(n=Count("id"))
+        .group_by("channel", "error_code")
+        .values_list("channel", "error_code", "n")
+    )
+    return [(str(channel), str(code or ""), int(n)) for channel, code, n in rows]
 
 
 # --- matching a sender ----------------------------------------------------------------------

@@ -10,7 +10,6 @@ dispatcher by the inbound processor. The long poller stores updates through ``ac
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from datetime import datetime
 from typing import Any, Final
@@ -18,8 +17,11 @@ from typing import Any, Final
 from aiohttp import web
 
 from bot.api.common import SERVICES
+from bot.inputs import BadJson, parse_json
+from bot.webhooks.bodies import read_body
+from bot.webhooks.screening import telegram_ignored
 from bot.webhooks.slot import INBOUND
-from storage.inbound import NewInbound, store_inbound
+from storage.inbound import IGNORED, NewInbound, store_inbound
 from storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -41,12 +43,20 @@ def _chat_and_text(update: dict[str, Any]) -> tuple[str, str, bool]:
     for key in ("my_chat_member", "callback_query"):
         event = update.get(key)
         if isinstance(event, dict):
-            chat = event.get("chat") or (event.get("message") or {}).get("chat") or {}
+            message = event.get("message")
+            chat = event.get("chat") or (message.get("chat") if isinstance(message, dict) else None) or {}
             return str(chat.get("id", "")) if isinstance(chat, dict) else "", "", False
     return "", "", False
 
 
+def update_id_ok(value: object) -> bool:
+    """An update_id we can key on: a whole number from 0, exact (2**70 stays 2**70; "tg:<id>" is
+    kept as text, never through a float) and short enough for ``provider_event_id``."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**MAX_UPDATE_ID_DIGITS
+
+
 def inbound_from_update(update: dict[str, Any], now: datetime) -> NewInbound:
+    """What to store for an update; one that can never be handled is stored ``ignored``."""
     chat_id, text, private = _chat_and_text(update)
     return NewInbound(
         event_id=f"tg:{update['update_id']}",
@@ -56,11 +66,14 @@ def inbound_from_update(update: dict[str, Any], now: datetime) -> NewInbound:
         body=text,
         received_at=now,
         payload={"update": update},
+        ignored=telegram_ignored(update),
     )
 
 
 # Telegram's updates are a few kilobytes (a message is at most 4,096 characters); nothing bigger is one.
 MAX_UPDATE_BYTES: Final = 256 * 1024
+# "tg:" and the id fit ``provider_event_id`` (80 characters); Telegram's ids are far shorter.
+MAX_UPDATE_ID_DIGITS: Final = 64
 
 
 async def accept_update(update: dict[str, Any], now: datetime) -> tuple[Message, bool]:
@@ -72,18 +85,20 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     slot = request.app[INBOUND]
     expected = slot.telegram_secret
     supplied = request.headers.get(SECRET_HEADER, "")
-    if not expected or not hmac.compare_digest(supplied.encode(), expected.encode()):
+    # Headers arrive decoded with surrogateescape: encode them back the same way, whatever was sent.
+    if not expected or not hmac.compare_digest(supplied.encode("utf-8", "surrogateescape"), expected.encode()):
         raise web.HTTPForbidden(text="invalid X-Telegram-Bot-Api-Secret-Token")
-    if (request.content_length or 0) > MAX_UPDATE_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_UPDATE_BYTES, actual_size=request.content_length or 0)
+    raw = await read_body(request, MAX_UPDATE_BYTES)  # 413 past the limit, streamed or not
     try:
-        update = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "bad_request", "message": "the body is not JSON"}, status=400)
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        update = parse_json(raw, exact_numbers=False)
+    except BadJson as exc:
+        return web.json_response({"error": "bad_request", "message": str(exc)}, status=400)
+    if not isinstance(update, dict) or not update_id_ok(update.get("update_id")):
         return web.json_response({"error": "bad_request", "message": "an update needs its update_id"}, status=400)
     row, created = await accept_update(update, request.app[SERVICES].clock())
-    if created and slot.processor is not None:
+    if created and row.status == IGNORED:
+        log.info("Telegram update %s stored as ignored: %s", update["update_id"], row.error_code)
+    elif created and slot.processor is not None:
         slot.processor.submit(row)
     elif not created:
         log.info("duplicate Telegram update %s ignored", update["update_id"])
