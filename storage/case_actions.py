@@ -191,9 +191,10 @@ def borrower_today(borrower: Borrower, now: datetime) -> date:
 def parse_amount(text: str) -> Decimal:
     try:
         amount = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
+        exact = amount.is_finite() and amount > 0 and amount == amount.quantize(Decimal("0.01"))
+    except (InvalidOperation, AttributeError):  # not a number, or too many digits to quantize (1E+99)
         raise CaseActionError("invalid", f"{text!r} is not an amount") from None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    if not exact:
         raise CaseActionError("invalid", "an amount is positive with at most two decimals")
     return amount
 
@@ -340,7 +341,7 @@ async def correct_contact(
     A corrected phone is no longer marked wrong and a corrected chat is usable again; opt-outs are
     the borrower's choice and stay as they are.
     """
-    from storage.loanbook import check_phone
+    from storage.loanbook import check_chat_id, check_phone
 
     reason = _clean_text(reason, "reason")
     changes: dict[str, Any]
@@ -353,13 +354,10 @@ async def correct_contact(
         changes = {"phone": new_value, "phone_wrong": False}
     elif field == "telegram_chat_id":
         text = value.strip()
-        if text == "":
-            new_value = None
-        else:
-            try:
-                new_value = int(text)
-            except ValueError:
-                raise CaseActionError("invalid", f"telegram_chat_id: {text!r} is not a chat id (a number)") from None
+        try:
+            new_value = check_chat_id(text)  # None when empty; a whole number the database can hold
+        except ValueError as exc:
+            raise CaseActionError("invalid", f"telegram_chat_id: {exc}") from None
         old = borrower.telegram_chat_id
         changes = {"telegram_chat_id": new_value, "telegram_usable": True}
     else:

@@ -45,7 +45,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_INT = re.compile(r"^-?\d{1,19}$")
+_INT = re.compile(r"^-?\d{1,40}$")  # then range-checked: a chat id column is 64-bit
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
 
 
@@ -220,9 +220,12 @@ def check_positive_int(value: str) -> int:
 def check_chat_id(value: str) -> int | None:
     if value == "":
         return None
-    if not _INT.match(value):
+    if not _INT.fullmatch(value):
         raise ValueError(f"{value!r} is not a Telegram chat id (a whole number)")
-    return int(value)
+    number = int(value)
+    if not -(2**63) <= number < 2**63:  # the column is a signed 64-bit integer
+        raise ValueError(f"{value!r} is out of range for a Telegram chat id")
+    return number
 
 
 @cache
@@ -331,16 +334,22 @@ _BORROWER_DESCRIPTION: Final = ("full_name", "phone", "telegram_chat_id", "local
 _LOAN_DESCRIPTION: Final = ("borrower_id", "product", "currency")
 
 
-def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str = "line") -> list[RowError]:
-    """Cross-row rules over each row's valid fields (a row with a bad field still takes part with
-    the rest): one installment per (loan, number); one description per borrower and per loan."""
-    errors: list[RowError] = []
-    seen_installment: dict[tuple[object, object], int] = {}
-    described: dict[tuple[str, object], dict[str, tuple[object, int]]] = {}
-    for where, fields in rows:
+class LoanBookRules:
+    """The cross-row rules, one row at a time (a streamed file keeps no row it does not need): one
+    installment per (loan, number); one description per borrower and per loan. A row with a bad
+    field still takes part with its valid fields."""
+
+    def __init__(self, unit: str = "line") -> None:
+        self.unit = unit
+        self.seen_installment: dict[tuple[object, object], int] = {}
+        self.described: dict[tuple[str, object], dict[str, tuple[object, int]]] = {}
+
+    def add(self, where: int, fields: Mapping[str, object]) -> list[RowError]:
+        errors: list[RowError] = []
+        unit = self.unit
         loan_id, number = fields.get("loan_id"), fields.get("installment_no")
         if loan_id is not None and number is not None:
-            first_at = seen_installment.setdefault((loan_id, number), where)
+            first_at = self.seen_installment.setdefault((loan_id, number), where)
             if first_at != where:
                 errors.append(
                     RowError(
@@ -356,7 +365,7 @@ def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str 
             ident = fields.get(field)
             if ident is None:
                 continue
-            known = described.setdefault((what, ident), {})
+            known = self.described.setdefault((what, ident), {})
             differs_from = None
             for name in names:
                 if name not in fields:
@@ -368,7 +377,13 @@ def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str 
                 errors.append(
                     RowError(where, field, f"{what} {ident} is described differently than at {unit} {differs_from}")
                 )
-    return errors
+        return errors
+
+
+def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str = "line") -> list[RowError]:
+    """The cross-row rules (``LoanBookRules``) over a whole book's valid fields."""
+    rules = LoanBookRules(unit)
+    return [error for where, fields in rows for error in rules.add(where, fields)]
 
 
 def check_payments(rows: Iterable[PaymentRow], unit: str = "line") -> list[RowError]:
@@ -422,59 +437,81 @@ class Parsed(Generic[T]):
     errors: list[RowError]
 
 
+CsvSource = str | Iterable[str]
+"""A whole CSV text, or its lines as a file opened with ``newline=""`` yields them (read as it goes)."""
+
+
+def _lines(source: CsvSource) -> Iterable[str]:
+    if isinstance(source, str):
+        return io.StringIO(source.removeprefix("\ufeff"), newline="")
+    return _without_bom(source)
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    first = next(iterator, None)
+    if first is None:
+        return
+    yield first.removeprefix("\ufeff")
+    yield from iterator
+
+
 def _read_table(
-    text: str, required: tuple[str, ...], optional: frozenset[str]
-) -> tuple[list[tuple[int, dict[str, str]]], list[RowError]]:
-    text = text.removeprefix("\ufeff")
-    records = iter_csv_records(io.StringIO(text, newline=""))
+    source: CsvSource, required: tuple[str, ...], optional: frozenset[str], errors: list[RowError]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The records as {column: cell}, one at a time; a bad header or a record of the wrong shape
+    goes to ``errors`` (after a bad header nothing is read)."""
+    records = iter_csv_records(_lines(source))
     try:
         first = next(records, None)
     except CsvSyntaxError as exc:
-        return [], [RowError(exc.line, "header", str(exc))]
+        errors.append(RowError(exc.line, "header", str(exc)))
+        return
     if first is None:
-        return [], [RowError(1, "header", "the file is empty; a header line is required")]
+        errors.append(RowError(1, "header", "the file is empty; a header line is required"))
+        return
     header_line, header = first
     names = [h.strip() for h in header]
     missing = [c for c in required if c not in names and c not in optional]
-    errors: list[RowError] = []
+    header_errors: list[RowError] = []
     if missing:
-        errors.append(RowError(header_line, "header", f"missing column(s): {', '.join(missing)}"))
+        header_errors.append(RowError(header_line, "header", f"missing column(s): {', '.join(missing)}"))
     duplicated = sorted({n for n in names if names.count(n) > 1 and n})
     if duplicated:
-        errors.append(RowError(header_line, "header", f"column(s) named twice: {', '.join(duplicated)}"))
-    if errors:
-        return [], errors
-    out: list[tuple[int, dict[str, str]]] = []
+        header_errors.append(RowError(header_line, "header", f"column(s) named twice: {', '.join(duplicated)}"))
+    if header_errors:
+        errors.extend(header_errors)
+        return
     try:
         for line, cells in records:
             if len(cells) != len(names):
                 errors.append(RowError(line, "row", f"has {len(cells)} fields, the header has {len(names)}"))
                 continue
-            out.append((line, dict(zip(names, cells, strict=True))))
+            yield line, dict(zip(names, cells, strict=True))
     except CsvSyntaxError as exc:
         errors.append(RowError(exc.line, "row", str(exc)))
-    return out, errors
 
 
-def parse_loans_csv(text: str) -> Parsed[LoanRow]:
-    table, errors = _read_table(text, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS)
+def parse_loans_csv(source: CsvSource) -> Parsed[LoanRow]:
+    """The loan book from a CSV text or a stream of its lines (each record is validated as it is read)."""
+    errors: list[RowError] = []
     rows: list[LoanRow] = []
-    fields: list[tuple[int, Mapping[str, object]]] = []
-    for line, raw in table:
+    rules = LoanBookRules()
+    for line, raw in _read_table(source, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS, errors):
         row, row_errors, clean = _validate_loan_row(raw, line)
         errors.extend(row_errors)
-        fields.append((line, clean))
+        errors.extend(rules.add(line, clean))
         if row is not None:
             rows.append(row)
-    errors.extend(check_loan_book(fields))
+    # Stable: for one line, its field errors come before its cross-row errors, as they are found.
     errors.sort(key=lambda e: e.where)
     return Parsed(rows, errors)
 
 
-def parse_payments_csv(text: str) -> Parsed[PaymentRow]:
-    table, errors = _read_table(text, PAYMENT_COLUMNS, frozenset())
+def parse_payments_csv(source: CsvSource) -> Parsed[PaymentRow]:
+    errors: list[RowError] = []
     rows: list[PaymentRow] = []
-    for line, raw in table:
+    for line, raw in _read_table(source, PAYMENT_COLUMNS, frozenset(), errors):
         row, row_errors = validate_payment_row(raw, line)
         errors.extend(row_errors)
         if row is not None:

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
 from bot.console.deps import reply_as
+from bot.inputs import reference, row_id, shorten
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
 from storage.cases import case_json
@@ -58,16 +59,14 @@ async def _body(request: web.Request, *fields: str) -> dict[str, str]:
 
 
 async def _case_and_staff(request: web.Request, username: str) -> tuple[Case, StaffUser]:
-    try:
-        case_id = int(request.match_info["case_id"])
-    except ValueError:
-        raise ApiRefusal(404, "not_found", f"no case {request.match_info['case_id']}") from None
-    case = await actions.load_case(case_id)
+    case_id = row_id(request.match_info["case_id"])
+    case = await actions.load_case(case_id) if case_id is not None else None
     if case is None:
-        raise ApiRefusal(404, "not_found", f"no case {case_id}")
-    staff = await StaffUser.get_or_none(username=username)
+        raise ApiRefusal(404, "not_found", f"no case {shorten(request.match_info['case_id'])}")
+    # A username is at most 64 characters (``storage.staff.check_username``): longer is nobody.
+    staff = await StaffUser.get_or_none(username=username) if len(username) <= 64 else None
     if staff is None:
-        raise ApiRefusal(404, "not_found", f"no staff member {username!r}")
+        raise ApiRefusal(404, "not_found", f"no staff member {shorten(username)!r}")
     if staff.disabled:
         raise ApiRefusal(403, "forbidden", f"{username}'s account is disabled")
     if not can_act(staff.role, staff.queues, case.queue):
@@ -150,9 +149,10 @@ async def resolve(request: web.Request) -> web.Response:
 
 
 async def _borrower(request: web.Request) -> Borrower:
-    borrower = await Borrower.get_or_none(borrower_id=request.match_info["borrower_id"])
+    wanted = request.match_info["borrower_id"]
+    borrower = await Borrower.get_or_none(borrower_id=wanted) if reference(wanted) else None
     if borrower is None:
-        raise ApiRefusal(404, "not_found", f"no borrower {request.match_info['borrower_id']}")
+        raise ApiRefusal(404, "not_found", f"no borrower {shorten(wanted)}")
     return borrower
 
 

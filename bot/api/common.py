@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.inputs import BadJson, parse_json
 from bot.services import Services
 
 SERVICES = web.AppKey("services", Services)
@@ -37,12 +38,18 @@ def error(status: int, code: str, message: str, **extra: Any) -> web.Response:
 
 
 async def read_json(request: web.Request) -> Any:
-    """The request body as JSON, or an HTTPException carrying a JSON 400."""
+    """The request body as JSON, or an HTTPException carrying a JSON 400.
+
+    Numbers with a fraction are read as exact decimals, never floats (``bot.inputs.parse_json``):
+    an amount given as the JSON number 10.1 is Decimal("10.1") and then meets the same rule as the
+    string "10.1" (at most two decimals). Bodies nested deeper than ``MAX_JSON_DEPTH``, with NUL
+    characters or unpaired surrogates, are refused here rather than failing later.
+    """
     try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return parse_json(await request.read(), exact_numbers=True)
+    except BadJson as exc:
         raise web.HTTPBadRequest(
-            text=json.dumps({"error": "bad_json", "message": "the body is not valid JSON"}),
+            text=json.dumps({"error": "bad_json", "message": str(exc)}),
             content_type="application/json",
         ) from None
 
@@ -71,7 +78,13 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     except web.HTTPException as exc:
         if request.path.startswith("/api/") and exc.content_type != "application/json":
-            code = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}.get(exc.status, "error")
+            code = {
+                400: "bad_request",
+                404: "not_found",
+                405: "method_not_allowed",
+                413: "too_large",
+                415: "unsupported_media_type",
+            }.get(exc.status, "error")
             return error(exc.status, code, exc.reason)
         raise
     except Exception:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
+from bot.inputs import reference, shorten
 from storage.importer import import_loan_rows, import_payment_rows, refusals, untouched
 from storage.loanbook import RowError, RowsRefused, parse_loan_rows, validate_payment_row
 from storage.views import borrower_view, loan_view
@@ -79,16 +80,20 @@ async def post_payment(request: web.Request) -> web.Response:
 
 
 async def get_borrower(request: web.Request) -> web.Response:
-    view = await borrower_view(request.match_info["borrower_id"], request.app[SERVICES].clock())
+    wanted = request.match_info["borrower_id"]
+    borrower_id = reference(wanted)
+    view = await borrower_view(borrower_id, request.app[SERVICES].clock()) if borrower_id else None
     if view is None:
-        return error(404, "not_found", f"no borrower {request.match_info['borrower_id']}")
+        return error(404, "not_found", f"no borrower {shorten(wanted)}")
     return json_response(view)
 
 
 async def get_loan(request: web.Request) -> web.Response:
-    view = await loan_view(request.match_info["loan_id"], request.app[SERVICES].clock())
+    wanted = request.match_info["loan_id"]
+    loan_id = reference(wanted)
+    view = await loan_view(loan_id, request.app[SERVICES].clock()) if loan_id else None
     if view is None:
-        return error(404, "not_found", f"no loan {request.match_info['loan_id']}")
+        return error(404, "not_found", f"no loan {shorten(wanted)}")
     return json_response(view)
 
 

@@ -28,6 +28,12 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
     },
     "Money": {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "1200.00"},
+    "AmountIn": {
+        "type": ["string", "number"],
+        "example": "350.00",
+        "description": "digits with at most two decimals, more than zero; a JSON number is read as the exact "
+        "decimal it is written as, never as a float, and meets the same rule (10.1 yes, 10.123 and 1e2 no: 422)",
+    },
     "LoanRow": {
         "type": "object",
         "required": [
@@ -57,7 +63,7 @@ SCHEMAS: dict[str, Any] = {
             "currency": {"type": "string", "description": "ISO 4217"},
             "installment_no": {"type": ["integer", "string"]},
             "due_date": {"type": "string", "format": "date"},
-            "amount_due": {"type": "string", "example": "350.00"},
+            "amount_due": _ref("AmountIn"),
         },
     },
     "RowErrors": {
@@ -84,7 +90,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "payment_id": {"type": "string"},
             "loan_id": {"type": "string"},
-            "amount": _ref("Money"),
+            "amount": {**_ref("AmountIn"), "description": "in a request: see AmountIn; in an answer: Money"},
             "paid_at": {"type": "string", "format": "date-time", "description": "ISO-8601 with offset"},
         },
     },

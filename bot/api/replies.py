@@ -7,12 +7,14 @@ ISO-8601 with offset, an unknown borrower is a 404 ``{"error", "message"}``.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from aiohttp import web
 
 from bot.api.common import error, json_response, money
 from bot.conversation.timeline import borrower_timeline
+from bot.inputs import reference, shorten
 from storage.cases import QUEUES, STATUSES, case_json
 from storage.models import Borrower, Case, Promise
 
@@ -25,15 +27,17 @@ async def _borrower(request: web.Request) -> Borrower | web.Response | None:
     wanted = request.query.get("borrower_id")
     if wanted is None:
         return None
-    borrower = await Borrower.get_or_none(borrower_id=wanted)
+    borrower_id = reference(wanted)
+    borrower = await Borrower.get_or_none(borrower_id=borrower_id) if borrower_id else None
     if borrower is None:
-        return error(404, "not_found", f"no borrower {wanted}")
+        return error(404, "not_found", f"no borrower {shorten(wanted)}")
     return borrower
 
 
 def _limit(request: web.Request) -> int | web.Response:
     raw = request.query.get("limit", str(MAX_ITEMS))
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ITEMS:
+    # ASCII digits only: str.isdigit() also takes "²" and "٣", which int() then refuses.
+    if not re.fullmatch(r"[0-9]{1,4}", raw) or not 1 <= int(raw) <= MAX_ITEMS:
         return error(400, "bad_request", f"limit must be a whole number from 1 to {MAX_ITEMS}")
     return int(raw)
 
@@ -106,9 +110,9 @@ async def get_cases(request: web.Request) -> web.Response:
 
 async def get_timeline(request: web.Request) -> web.Response:
     borrower_id = request.match_info["borrower_id"]
-    borrower = await Borrower.get_or_none(borrower_id=borrower_id)
+    borrower = await Borrower.get_or_none(borrower_id=borrower_id) if reference(borrower_id) else None
     if borrower is None:
-        return error(404, "not_found", f"no borrower {borrower_id}")
+        return error(404, "not_found", f"no borrower {shorten(borrower_id)}")
     return json_response({"borrower_id": borrower_id, "items": await borrower_timeline(borrower)})
 
 

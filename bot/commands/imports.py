@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from bot.exitcodes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
@@ -19,16 +21,40 @@ class Unreadable(Exception):
         self.exit_code = exit_code
 
 
-def _read(path: str) -> str:
+_CHUNK = 1 << 20
+
+
+def _check_utf8(path: str) -> None:
+    """Read the file once, a chunk at a time, to say where it is not UTF-8; nothing is kept."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    newlines = 0
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as file:
+            while True:
+                chunk = file.read(_CHUNK)
+                pending = decoder.getstate()[0]  # the start of a character cut by the last chunk
+                try:
+                    decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    # exc.start counts from the pending bytes, which hold no newline.
+                    line = newlines + (pending + chunk)[: exc.start].count(b"\n") + 1
+                    raise Unreadable(f"line {line}: file: not UTF-8 ({exc.reason})", EXIT_REFUSED) from None
+                if not chunk:
+                    return
+                newlines += chunk.count(b"\n")
     except OSError as exc:
         raise Unreadable(f"duebot import: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
+
+
+@contextmanager
+def _lines(path: str) -> Iterator[Iterable[str]]:
+    """The file's lines, read as the parser asks for them (a big loan book is never held whole)."""
+    _check_utf8(path)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise Unreadable(f"line {line}: file: not UTF-8 ({exc.reason})", EXIT_REFUSED) from None
+        with open(path, encoding="utf-8", newline="") as file:
+            yield file
+    except OSError as exc:
+        raise Unreadable(f"duebot import: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -40,11 +66,11 @@ def run_import(args: argparse.Namespace) -> int:
     # Every command refuses bad settings or a bad policy file the same way (exit 3), import too.
     load_policy(load_settings().policy_file)
     try:
-        text = _read(args.file)
+        with _lines(args.file) as lines:
+            parsed: Parsed[Any] = parse_loans_csv(lines) if args.what == "loans" else parse_payments_csv(lines)
     except Unreadable as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
-    parsed: Parsed[Any] = parse_loans_csv(text) if args.what == "loans" else parse_payments_csv(text)
     if parsed.errors:
         errors = list(parsed.errors)
         rows = untouched(parsed.rows, errors)

@@ -9,6 +9,7 @@ from bot.console.auth import redirect
 from bot.console.common import NOTES, PageError, current
 from bot.console.deps import services_of
 from bot.console.render import render
+from bot.inputs import in_bigint
 from config.policy import QUEUES
 from storage import staff as accounts
 from storage.case_actions import actor_for
@@ -33,6 +34,8 @@ def _telegram_id(text: str) -> int | None:
         raise StaffError("a Telegram user id is a number (ask @userinfobot for yours)") from None
     if value <= 0:
         raise StaffError("a Telegram user id is a positive number")
+    if not in_bigint(value):
+        raise StaffError("a Telegram user id is below 2**63 (no account has a larger one)")
     return value
 
 

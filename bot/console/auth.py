@@ -22,6 +22,7 @@ from bot.console.session import (
     read,
     same,
 )
+from bot.inputs import unstorable
 from storage.interaction_log import LogEvent
 from storage.models import StaffUser
 from storage.staff import authenticate
@@ -136,6 +137,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         )
     username = str(form.get("username", "")).strip().lower()[:64]
     password = str(form.get("password", ""))
+    if unstorable(username):  # a NUL: no account has one, and no query may carry it
+        return _login_form(request, status=401, error="Wrong username or password.", username="")
     now = services.clock()
     result = await authenticate(
         username, password, request.remote or "unknown", now=now, policy=services.policy, log=services.log

@@ -13,6 +13,7 @@ from bot.console.auth import redirect
 from bot.console.case_page import render_case
 from bot.console.common import PageError, case_for, current, form_of
 from bot.console.deps import reply_as, services_of
+from bot.inputs import reference, row_id
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
 from storage.linking import current_code
@@ -50,7 +51,7 @@ async def _assign(request: web.Request, case: Case, staff: StaffUser, form: dict
     if target == "auto":
         await actions.auto_assign(case, now=services.clock(), log=services.log, actor=actor_for(staff))
         return "assigned"
-    member = await StaffUser.get_or_none(username=target)
+    member = await StaffUser.get_or_none(username=target) if len(target) <= 64 else None
     if member is None or not can_act(member.role, member.queues, case.queue):
         raise CaseActionError("invalid", f"{target!r} may not work the {case.queue} queue")
     await actions.assign(case, member, now=services.clock(), log=services.log, actor=actor_for(staff))
@@ -73,7 +74,8 @@ async def _reply(request: web.Request, case: Case, staff: StaffUser, form: dict[
 async def _promise(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
     services = services_of(request)
     borrower = _borrower(case)
-    loan = await Loan.get_or_none(loan_id=form.get("loan_id", ""), borrower_id=borrower.id)
+    loan_id = reference(form.get("loan_id", ""))
+    loan = await Loan.get_or_none(loan_id=loan_id, borrower_id=borrower.id) if loan_id else None
     if loan is None:
         raise CaseActionError("invalid", "choose one of the borrower's loans")
     await actions.record_promise(
@@ -99,10 +101,9 @@ async def _pause(request: web.Request, case: Case, staff: StaffUser, form: dict[
 
 async def _resume(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
     services = services_of(request)
-    try:
-        pause_id = int(form.get("pause_id", ""))
-    except ValueError:
-        raise CaseActionError("invalid", "no pause chosen") from None
+    pause_id = row_id(form.get("pause_id", ""))
+    if pause_id is None:
+        raise CaseActionError("invalid", "no pause chosen")
     await actions.resume_contact(
         _borrower(case), pause_id, form.get("reason", ""), now=services.clock(), log=services.log,
         actor=actor_for(staff),

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.console.deps import CURRENT_STAFF
 from bot.console.render import error_page
+from bot.inputs import row_id, unstorable
 from storage.case_actions import load_case
 from storage.models import Case, StaffUser
 from storage.permissions import can_act
@@ -50,10 +51,10 @@ class PageError(Exception):
 
 
 def case_id_of(request: web.Request) -> int:
-    try:
-        return int(request.match_info["case_id"])
-    except ValueError:
-        raise PageError(404, "Not found", "There is no such case.") from None
+    case_id = row_id(request.match_info["case_id"])
+    if case_id is None:  # not digits, or beyond any row id: nothing to look up
+        raise PageError(404, "Not found", "There is no such case.")
+    return case_id
 
 
 async def case_for(request: web.Request) -> Case:
@@ -69,4 +70,7 @@ async def case_for(request: web.Request) -> Case:
 
 async def form_of(request: web.Request) -> dict[str, str]:
     form = await request.post()
-    return {k: v.strip() if isinstance(v, str) else "" for k, v in form.items()}
+    fields = {k: v.strip() if isinstance(v, str) else "" for k, v in form.items()}
+    if any(unstorable(value) for value in fields.values()):
+        raise PageError(400, "Bad request", "The form contains a character that cannot be stored (NUL).")
+    return fields

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.console.common import PageError, current
 from bot.console.deps import services_of
 from bot.console.render import local_time, render
+from bot.inputs import reference
 from scheduler.sla import clock_of
 from storage.case_actions import actor_for
 from storage.case_views import complaints_register, evidence_bundle
@@ -103,7 +104,8 @@ async def complaints_csv(request: web.Request) -> web.StreamResponse:
 
 async def _borrower_for_evidence(request: web.Request) -> Borrower:
     staff = current(request)
-    borrower = await Borrower.get_or_none(borrower_id=request.match_info["borrower_id"])
+    wanted = reference(request.match_info["borrower_id"])
+    borrower = await Borrower.get_or_none(borrower_id=wanted) if wanted else None
     if borrower is None:
         raise PageError(404, "Not found", "There is no such borrower.")
     # Anyone who may work one of the borrower's cases, and supervisors, admins and complaints staff.
