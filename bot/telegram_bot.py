@@ -24,7 +24,8 @@ from aiogram.types import ChatMemberUpdated, Message
 from bot.conversation.processor import InboundProcessor, Ticket
 from bot.conversation.service import TelegramEvent
 from bot.webhooks.telegram import accept_update
-from storage.inbound import IGNORED, acquire_lease, release_lease
+from storage.inbound import IGNORED
+from storage.leases import acquire_lease, release_lease
 from storage.models import Message as StoredMessage
 
 log = logging.getLogger(__name__)

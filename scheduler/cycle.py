@@ -29,8 +29,8 @@ from scheduler.planning import (
 )
 from storage.counters import CounterBatch
 from storage.delivery import apply_pending_receipts
-from storage.inbound import acquire_lease, release_lease
 from storage.interaction_log import InteractionLog, LogEvent
+from storage.leases import acquire_lease, release_lease
 from storage.outbox import NewOutbound, count_waiting, expire_stale, recover_abandoned, store_outbound
 from storage.servicing import InstallmentRecord, installments_near_tiers, set_watermark, watermark
 

@@ -22,7 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.functions import Count
 
-from storage.models import Borrower, Message, ServiceLease
+from storage.models import Borrower, Message
 
 RECEIVED = "received"
 HANDLING = "handling"
@@ -170,23 +170,3 @@ async def borrowers_by_phone(phone: str) -> list[Borrower]:
 
 async def borrowers_by_chat(chat_id: int) -> list[Borrower]:
     return await Borrower.filter(telegram_chat_id=chat_id).order_by("id")
-
-
-# --- a lease one process holds at a time --------------------------------------------------------
-
-
-async def acquire_lease(name: str, owner: str, now: datetime, seconds: float) -> bool:
-    """Take or renew ``name`` for ``owner`` until now + seconds; False while another owner holds it."""
-    until = now + timedelta(seconds=seconds)
-    renewed = await ServiceLease.filter(Q(owner=owner) | Q(until__lt=now), name=name).update(owner=owner, until=until)
-    if renewed:
-        return True
-    try:
-        await ServiceLease.create(name=name, owner=owner, until=until)
-    except IntegrityError:  # someone else holds it (or took it just now)
-        return False
-    return True
-
-
-async def release_lease(name: str, owner: str) -> None:
-    await ServiceLease.filter(name=name, owner=owner).delete()

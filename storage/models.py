@@ -165,7 +165,8 @@ class Message(Model):
     idempotency_key = fields.CharField(max_length=200, unique=True, null=True)
     attempt_of = fields.IntField(null=True)
     # Outbound: planned, sending, sent, delivered, read, partially_delivered, undelivered, failed,
-    # canceled, unknown, skipped. Inbound: received, handled.
+    # canceled, unknown, skipped. Inbound: received, handling, handled, failed, ignored (can never
+    # be handled: the reason is in error_code and payload["ignored"]).
     status = fields.CharField(max_length=24, db_index=True)
     provider_message_id = fields.CharField(max_length=64, null=True)
     # Inbound de-duplication: MessageSid or "tg:<update_id>".

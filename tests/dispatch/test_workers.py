@@ -68,7 +68,7 @@ async def test_a_pass_leaves_planning_and_follow_ups_to_the_process_that_holds_t
     from datetime import UTC, datetime
 
     from scheduler.cycle import FOLLOW_UPS_LEASE, PLANNER_LEASE
-    from storage.inbound import acquire_lease, release_lease
+    from storage.leases import acquire_lease, release_lease
 
     await world.import_loans("B1,Ada Stone,+12125550100,,en,America/New_York,sms,L1,auto,USD,1,2026-12-10,350.00\n")
     now = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York, the T-3 day
