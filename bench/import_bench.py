@@ -1,21 +1,50 @@
-"""Import benchmark: 100,000 installment rows through ``duebot import loans``, as a whole process.
+"""Import benchmark: ``duebot import loans`` as a whole process, beside the database's own speed.
 
-Usage: python bench/import_bench.py [--rows N] [--postgres URL]
-Prints rows/s for a first import (all created) and a re-import (all unchanged), with the peak
-resident memory of the importing process.
+Usage:
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--postgres URL] [--no-sqlite]
+
+One book of ``--rows`` installment rows (five a loan, one loan a borrower, four zones), and a copy
+of it with ``--changed`` of the installments given a new due date and amount. In the same run and
+on the same rows it measures:
+
+* the ceiling: raw ``sqlite3.executemany`` of the installment rows into the ``installments`` table
+  that ``duebot`` creates (its indexes, foreign keys on, WAL, ``synchronous=NORMAL`` as duebot runs
+  it; the borrowers and loans are put there first, untimed). The row with the borrowers and loans
+  inserted too is shown for reference. With ``--postgres``, asyncpg ``copy_records_to_table`` of the
+  same rows likewise;
+* ``duebot import loans`` as a separate process: a first import into an empty database (every row
+  created), a re-import of the same file (every row unchanged) and a re-import of the changed copy,
+  each with its wall time (process start to exit) and the peak resident memory of that process.
+
+PostgreSQL runs in throw-away databases created beside the one ``--postgres`` names (dropped at
+the end); nothing in that database itself is touched.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
 import os
 import random
-import resource
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 ZONES = [
     ("Asia/Shanghai", "+86138", "zh", "CNY", 8),
@@ -27,66 +56,287 @@ HEADER = (
     "borrower_id,full_name,phone,telegram_chat_id,locale,timezone,preferred_channel,"
     "loan_id,product,currency,installment_no,due_date,amount_due\n"
 )
+PER_LOAN = 5
 
 
-def write_book(path: Path, rows: int, per_loan: int = 5) -> None:
+def write_book(path: Path, rows: int, changed_share: float = 0.0) -> int:
+    """The book; with ``changed_share`` > 0 the same book with that share of installments given a
+    new due date and amount (a re-import that updates). Returns the rows changed."""
     rng = random.Random(7)
+    change = random.Random(11)
+    changed = 0
     with path.open("w", encoding="utf-8") as fh:
         fh.write(HEADER)
-        for n in range(rows // per_loan):
+        for n in range(rows // PER_LOAN):
             zone, prefix, locale, currency, digits = ZONES[n % len(ZONES)]
             phone = prefix + str(n % 10**digits).zfill(digits)
-            for k in range(1, per_loan + 1):
+            for k in range(1, PER_LOAN + 1):
                 month = (n + k) % 12 + 1
+                day = rng.randint(1, 28)
+                amount = rng.randint(100, 5000)
+                if changed_share and change.random() < changed_share:
+                    day = day % 28 + 1
+                    amount += 1
+                    changed += 1
                 fh.write(
                     f"B{n:06d},Borrower {n},{phone},,{locale},{zone},sms,L{n:06d},consumer,{currency},"
-                    f"{k},2027-{month:02d}-{rng.randint(1, 28):02d},{rng.randint(100, 5000)}.00\n"
+                    f"{k},2027-{month:02d}-{day:02d},{amount}.00\n"
                 )
+    return changed
 
 
-def timed_import(csv_path: Path, env: dict[str, str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", "loans", str(csv_path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+@dataclass
+class Book:
+    borrowers: list[tuple[Any, ...]]
+    loans: list[tuple[Any, ...]]
+    installments: list[tuple[Any, ...]]
+
+
+def read_book(path: Path) -> Book:
+    """The book's rows as the tables hold them, with primary keys given in file order."""
+    borrowers: dict[str, tuple[Any, ...]] = {}
+    loans: dict[str, tuple[Any, ...]] = {}
+    installments: list[tuple[Any, ...]] = []
+    stamp = "2026-11-01 00:00:00+00:00"
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            bid = row["borrower_id"]
+            if bid not in borrowers:
+                borrowers[bid] = (
+                    len(borrowers) + 1, bid, row["full_name"], row["phone"], None, row["locale"],
+                    row["timezone"], row["preferred_channel"], False, False, True, False, stamp, stamp,
+                )  # fmt: skip
+            lid = row["loan_id"]
+            if lid not in loans:
+                loans[lid] = (len(loans) + 1, lid, borrowers[bid][0], row["product"], row["currency"], "active",
+                              stamp, stamp)  # fmt: skip
+            installments.append(
+                (loans[lid][0], int(row["installment_no"]), row["due_date"], row["amount_due"], "0.00", "open")
+            )
+    return Book(list(borrowers.values()), list(loans.values()), installments)
+
+
+BORROWER_COLUMNS = (
+    "id", "borrower_id", "full_name", "phone", "telegram_chat_id", "locale", "timezone", "preferred_channel",
+    "sms_opted_out", "telegram_opted_out", "telegram_usable", "phone_wrong", "created_at", "updated_at",
+)  # fmt: skip
+LOAN_COLUMNS = ("id", "loan_id", "borrower_id", "product", "currency", "status", "created_at", "updated_at")
+INSTALLMENT_COLUMNS = ("loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "state")
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+async def _create_schema(url: str) -> None:
+    from storage.database import close_database, open_database
+
+    await open_database(url)
+    await close_database()
+
+
+@dataclass
+class Result:
+    backend: str
+    case: str
+    rows: int
+    seconds: float
+    peak_mb: float | None = None
+    note: str = ""
+
+
+def sqlite_ceilings(book: Book, template: Path, tmp: Path) -> list[Result]:
+    """Raw ``executemany`` in one transaction: the installments into duebot's own table (the
+    ceiling: the same rows, indexes and foreign keys the import writes), the borrowers and loans
+    too, and the installments into a bare table without indexes (the database at its simplest)."""
+    results = []
+    for case in ("installments", "all three tables", "bare table"):
+        path = tmp / "ceiling.sqlite3"
+        shutil.copy(template, path)
+        db = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+            db.execute(f"PRAGMA {pragma}")
+        target = "installments"
+        if case == "bare table":
+            target = "bare"
+            db.execute("CREATE TABLE bare (loan_id INT, installment_no INT, due_date DATE, amount_due VARCHAR(40), "
+                       "amount_paid VARCHAR(40), state VARCHAR(16))")  # fmt: skip
+        if case == "installments":
+            db.execute("BEGIN")
+            db.executemany(_insert("borrowers", BORROWER_COLUMNS), book.borrowers)
+            db.executemany(_insert("loans", LOAN_COLUMNS), book.loans)
+            db.execute("COMMIT")
+        start = time.perf_counter()
+        db.execute("BEGIN")
+        if case == "all three tables":
+            db.executemany(_insert("borrowers", BORROWER_COLUMNS), book.borrowers)
+            db.executemany(_insert("loans", LOAN_COLUMNS), book.loans)
+        db.executemany(_insert(target, INSTALLMENT_COLUMNS), book.installments)
+        db.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        db.close()
+        for leftover in tmp.glob("ceiling.sqlite3*"):
+            leftover.unlink()
+        label = {
+            "installments": "executemany installments (ceiling)",
+            "all three tables": "executemany borrowers+loans+inst.",
+            "bare table": "executemany, table without indexes",
+        }[case]
+        results.append(Result("sqlite", label, len(book.installments), elapsed))
+    return results
+
+
+async def postgres_ceiling(book: Book, url: str) -> Result:
+    """asyncpg ``copy_records_to_table`` of the installment rows (borrowers and loans put there first)."""
+    import asyncpg
+
+    parsed = urlparse(url)
+    conn = await asyncpg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password or None,
+        database=parsed.path.lstrip("/"),
     )
-    elapsed = time.perf_counter() - start
+    stamp = datetime(2026, 11, 1, tzinfo=UTC)
+    try:
+        borrowers = [(*b[:12], stamp, stamp) for b in book.borrowers]
+        loans = [(*loan[:6], stamp, stamp) for loan in book.loans]
+        await conn.copy_records_to_table("borrowers", records=borrowers, columns=list(BORROWER_COLUMNS))
+        await conn.copy_records_to_table("loans", records=loans, columns=list(LOAN_COLUMNS))
+        rows = [(lpk, no, date.fromisoformat(d), Decimal(a), Decimal(p), s)
+                for lpk, no, d, a, p, s in book.installments]  # fmt: skip
+        start = time.perf_counter()
+        async with conn.transaction():
+            await conn.copy_records_to_table("installments", records=rows, columns=list(INSTALLMENT_COLUMNS))
+        elapsed = time.perf_counter() - start
+    finally:
+        await conn.close()
+    return Result("postgres", "COPY installments (asyncpg)", len(book.installments), elapsed)
+
+
+def run_import(csv_path: Path, url: str) -> tuple[float, float, str]:
+    """``duebot import loans`` in its own process: wall time, that process's peak RSS, its summary."""
+    env = {**os.environ, "DUEBOT_DATABASE_URL": url, "DUEBOT_SECRET_KEY": "bench"}
+    env.pop("DUEBOT_POLICY_FILE", None)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "import", "loans", str(csv_path)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+        )
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(proc.stderr[-2000:])
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print("   ", proc.stdout.strip().splitlines()[0])
-    return elapsed, max(peak, before) / 1024
+        raise SystemExit(f"duebot import failed ({proc.returncode}):\n{stderr[-3000:]}")
+    summary = stdout.strip().splitlines()[0].split(": ", 1)[-1] if stdout.strip() else ""
+    return elapsed, usage.ru_maxrss / 1024, summary
+
+
+def process_runs(backend: str, url: str, book: Path, changed_book: Path, rows: int) -> list[Result]:
+    results = []
+    for case, path in (
+        ("first import", book),
+        ("re-import, unchanged", book),
+        ("re-import, changed", changed_book),
+    ):
+        elapsed, peak, summary = run_import(path, url)
+        counts = summary.split(": ", 1)[-1]
+        results.append(Result(backend, f"duebot import: {case}", rows, elapsed, peak, counts))
+        print(f"  {backend} {case}: {elapsed:.2f} s, {peak:.0f} MB  ({counts})", file=sys.stderr, flush=True)
+    return results
+
+
+@contextmanager
+def postgres_database(url: str, label: str) -> Iterator[str]:
+    """A throw-away database beside the one ``url`` names."""
+    import asyncpg
+
+    parsed = urlparse(url)
+    name = f"duebot_bench_{label}_{uuid.uuid4().hex[:8]}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password or None,
+            database=parsed.path.lstrip("/") or "postgres",
+        )
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunparse(parsed._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def table(results: list[Result]) -> str:
+    """rows/s beside the ceilings of the same run: duebot's own table, and a table without indexes."""
+
+    def rate_of(case: str) -> float | None:
+        found = [r for r in results if r.backend == "sqlite" and r.case.startswith(case)]
+        return found[0].rows / found[0].seconds if found else None
+
+    ceiling, bare = rate_of("executemany installments"), rate_of("executemany, table without")
+    lines = [
+        f"{'backend':9} {'case':36} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'of ceiling':>10} {'of bare':>8} "
+        f"{'peak RSS':>9}",
+        "-" * 105,
+    ]
+    for r in results:
+        rate = r.rows / r.seconds if r.seconds else 0.0
+        share = f"{100 * rate / ceiling:.1f}%" if ceiling and r.backend == "sqlite" else ""
+        share_bare = f"{100 * rate / bare:.1f}%" if bare and r.backend == "sqlite" else ""
+        peak = f"{r.peak_mb:.0f} MB" if r.peak_mb is not None else ""
+        lines.append(
+            f"{r.backend:9} {r.case:36} {r.rows:>9,} {r.seconds:>8.2f} {rate:>9,.0f} {share:>10} {share_bare:>8} "
+            f"{peak:>9}"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--postgres", help="a PostgreSQL URL to run against too (its tables are emptied)")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="installment rows in the book (100000; 1000000)")
+    parser.add_argument("--changed", type=float, default=0.05, help="share of rows the re-import changes (0.05)")
+    parser.add_argument("--postgres", help="a PostgreSQL URL: run there too, in throw-away databases")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        book = Path(tmp) / "book.csv"
-        write_book(book, args.rows)
-        targets = [("sqlite", f"sqlite://{Path(tmp) / 'bench.sqlite3'}")]
+    rows = args.rows - args.rows % PER_LOAN
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        book, changed_book = tmp / "book.csv", tmp / "book-changed.csv"
+        write_book(book, rows)
+        changed = write_book(changed_book, rows, args.changed)
+        print(f"book: {rows:,} installment rows, {rows // PER_LOAN:,} loans; changed copy: {changed:,} rows",
+              file=sys.stderr)  # fmt: skip
+        data = read_book(book)
+        if not args.no_sqlite:
+            template = tmp / "schema.sqlite3"
+            asyncio.run(_create_schema(f"sqlite://{template}"))
+            results.extend(sqlite_ceilings(data, template, tmp))
+            results.extend(process_runs("sqlite", f"sqlite://{tmp / 'bench.sqlite3'}", book, changed_book, rows))
         if args.postgres:
-            targets.append(("postgres", args.postgres))
-        for name, url in targets:
-            env = {**os.environ, "DUEBOT_DATABASE_URL": url, "DUEBOT_SECRET_KEY": "bench"}
-            if name == "postgres":
-                subprocess.run(
-                    ["psql", url, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"],
-                    check=True,
-                    capture_output=True,
-                )
-            for label in ("first import", "re-import"):
-                elapsed, peak_mb = timed_import(book, env)
-                print(
-                    f"{name:8} {label:12}: {args.rows} rows in {elapsed:.2f} s = "
-                    f"{args.rows / elapsed:,.0f} rows/s; peak RSS {peak_mb:.0f} MB"
-                )
+            with postgres_database(args.postgres, "ceiling") as url:
+                asyncio.run(_create_schema(url))
+                results.append(asyncio.run(postgres_ceiling(data, url)))
+            del data
+            with postgres_database(args.postgres, "import") as url:
+                results.extend(process_runs("postgres", url, book, changed_book, rows))
+    print(table(results))
 
 
 if __name__ == "__main__":
