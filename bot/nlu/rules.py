@@ -456,8 +456,8 @@ class Scores:
 
 
 def matching(table: Iterable[Cue], text: str) -> list[Cue]:
-    """The cues of ``table`` whose pattern occurs in ``text``."""
-    return [cue for cue in table if cue.pattern.search(text)]
+    """The cues of ``table`` that count as evidence in ``text`` (see ``Cue.fires``)."""
+    return [cue for cue in table if cue.fires(text)]
 
 
 def score(hits: Iterable[Cue]) -> Scores:
