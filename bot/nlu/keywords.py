@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .cue import EXACT, MEDIUM, STRONG, WEAK, Cue, cues
+from .cue import EXACT, MEDIUM, STRONG, WEAK, Cue, cues, unless
 from .lazyre import lazy
 
 # Whole-message keywords (after normalisation and stripping punctuation).
@@ -94,11 +94,16 @@ OPT_OUT_CUES: Final[tuple[Cue, ...]] = cues(
     (EXACT, r"退订|取消订阅|拒收|退出短信"),
     (STRONG, r"取消(?:短信|提醒|通知|推送|消息|发送)|关闭(?:短信|提醒|通知|推送)"),
     # Not 催 ("别催了" = don't rush me): that is impatience, not a request to stop messages.
-    (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?(?:发|传|打|联系|骚扰|烦|提醒|通知)"),
+    (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?(?:发|传|联系|骚扰|烦|提醒|通知)"),
     (STRONG, r"停止(?:发送|发|推送|短信|通知|联系|催收|提醒)?"),
     (STRONG, r"(?:不想|不希望|不愿意)再?(?:收到|接到|看到)"),
     (STRONG, r"(?:删除|删掉|移除)(?:我的?)?(?:号码|手机号|信息)|把我的?(?:号码|手机号)[^,，。!?]{0,8}?(?:删|移除)"),
     (STRONG, r"\btd\b"),
+)
+# "请发短信别打电话": asking for texts instead of calls chooses a channel; it stops nothing.
+_OPT_OUT_GUARDED: Final[tuple[Cue, ...]] = unless(
+    r"(?<!不要)(?<!别)(?:发|用|回)(?:个)?(?:短信|微信|信息|消息|邮件)(?!了)|(?:短信|微信|邮件)(?:联系|沟通|通知)",
+    cues("opt_out", "zh", (STRONG, r"(?:不要|别|不用|勿|请勿|不必|不准)再?(?:给我|跟我)?打")),
 )
 
 # --- complaint vocabulary, by the kinds of complaint borrowers make (README: "complains about
@@ -111,25 +116,55 @@ _CHARGES: Final = (
 )
 # Words that call charges unfair or extortionate; on their own they are already a complaint.
 _FLEECED: Final = (
-    r"rip[\s-]?offs?|ripping\s+(?:me|us|people|customers)\s+off|(?:daylight|highway)\s+robbery|robbery|extortion(?:ate)?|"
-    r"exploitative|exploit(?:ing|ation)|predatory|loan\s*sharks?|usur(?:y|ious)|bloodsuckers?|vultures|leeches|"
+    r"rip[\s-]?offs?|ripping\s+(?:me|us|people|customers)\s+off|(?:daylight|highway)\s+robbery|"
+    r"(?<!\ba\s)(?<!\bof\s)(?<!\barmed\s)robbery|extortion(?:ate)?|"
+    r"exploitative|exploit(?:ing|ation)|predatory|loan\s*shark(?:s|ing)?|usur(?:y|ious)|bloodsuckers?|vultures|leeches|"
     r"crooks|thieves|bleed(?:ing)?\s+(?:\w+\s+)?dry|taking\s+the\s+(?:piss|mickey|mick)|racket|"
-    r"cheat(?:ing|ed|s)?\s+(?:me|us|people|customers|borrowers)|daylight\s+theft|(?:a|total|complete|absolute)\s+con"
+    r"cheat(?:ing|ed|s)?\s+(?:me|us|people|customers|borrowers)|daylight\s+theft|(?:a|total|complete|absolute)\s+con|"
+    # "ah long": loan shark in Malaysian and Singaporean English
+    r"robb(?:ing|ed)\s+(?:people|us|me|customers|borrowers|the\s+poor|\w+\s+blind)|ah\s*longs?|(?:is|it's|that's|this\s+is|pure|plain|outright|legali[sz]ed|basically|just|nothing\s+(?:but|short\s+of)|"
+    r"nothing\s+less\s+than)\s+(?:\w+\s+)?(?:theft|stealing)|stealing\s+(?:from\s+)?(?:me|us|people|customers|borrowers|"
+    r"the\s+poor)|legali[sz]ed\s+(?:\w+\s+)?(?:robbery|extortion|usury|scam|mugging)"
 )
 # Words that, said of charges, make a complaint of them ("your interest rates are criminal").
 _OUTRAGE: Final = (
     r"ridiculous|outrageous|too\s+(?:high|much|steep)|unfair|unjust|excessive|insane|crazy|criminal|scam|"
     r"obscene|disgusting|a\s+joke|absurd|greedy|shameful|kidding|joking|unreasonable|extortionate|"
-    r"unbelievable|immoral|wicked|unacceptable|daylight|robbery|rip[\s-]?off"
+    r"unbelievable|immoral|wicked|unacceptable|daylight|robbery|rip[\s-]?off|theft|stealing|a\s+racket|scandalous|"
+    r"shocking|a\s+disgrace|disgraceful|steep|unreal"
 )
 # Whom a borrower goes to: regulators, ombudsmen, courts, the police, the press, the public.
 _AUTHORITY: Final = (
     r"(?:cfpb|ftc|bbb|fca|fos|asic|afca|mas|rbi|occ|better business bureau|attorney general|ombudsman|"
     r"regulators?|consumer protection|consumer financial protection|trading standards|financial conduct authority|"
-    r"police|cops|tribunal|press|papers|newspapers?|media|(?:local\s+)?news\s+(?:channels?|stations?|desk)|"
+    r"tribunal|press|papers|newspapers?|media|(?:local\s+)?news\s+(?:channels?|stations?|desk)|"
+    r"(?:local|national|evening|tv)\s+news|the\s+news|watchdog|bbc|itv|cnn|radio|consumer\s+(?:programme|program|show|"
+    r"council|affairs|association|rights\s+\w+)|ofcom|cbn|central\s+bank|bank\s+negara|bnm|bangko\s+sentral|bsp|fccpc|"
     r"journalists?|reporters?|tv|television|mp|congress(?:wo)?man|senator|councill?or|"
     r"lawyers?|solicitors?|attorneys?|legal\s+(?:team|counsel|aid)|"
-    r"twitter|facebook|reddit|tiktok|instagram|youtube|social media|trustpilot|yelp|google reviews?)"
+    r"twitter|facebook|reddit|tiktok|instagram|youtube|linkedin|social media|trustpilot|yelp|google\s+reviews?|"
+    r"review\s+sites?|consumer\s+forums?|(?:facebook|whatsapp|community|neighbourhood|neighborhood)\s+groups?|"
+    r"nextdoor|forums?)"
+)
+# The police: a report to them is a complaint about the lender, unless the reply is about someone
+# who stole the borrower's identity (then the report is about the thief, and the reply a dispute).
+_POLICE: Final = r"(?:police|cops|garda[ií]?|law\s+enforcement)"
+_IDENTITY_THEFT: Final = (
+    r"identity\s+(?:theft|fraud|thief|was\s+stolen)|stole\s+my\s+(?:identity|id|details|card)|stolen\s+(?:identity|id|"
+    r"card|passport|wallet|phone|details)|\bin\s+my\s+name\b|\bsomeone\s+(?:else\s+)?(?:\w+\s+)?(?:used|stole|opened|"
+    r"took\s+out|applied)|(?:card|id|passport|wallet|phone|details)\s+(?:was|were|got|had\s+been|has\s+been)\s+stolen|"
+    r"冒用|盗用|冒名|被(?:人)?(?:盗|冒用|盗用|冒名)|身份(?:证|信息)?被|不是我(?:本人)?(?:借|贷|开|办|申请|注册|签)|"
+    r"(?:别人|有人)(?:用|拿|冒)(?:了)?我的?(?:身份|名字|名义|证件|手机|信息)"
+)
+# Debt charities and advisers: going to them is a complaint only when it is not for help with the debt.
+_ADVISERS: Final = (
+    r"(?:citizens\s+advice(?:\s+bureau)?|stepchange|national\s+debtline|moneyhelper|money\s+advice\s+service|"
+    r"(?:debt|financial|credit)\s+(?:advisers?|advisors?|charity|counsell?ors?))"
+)
+_DEBT_HELP: Final = (
+    r"payment\s+plan|repayment\s+plan|budget|debt\s+(?:management|relief|advice|plan|solution)|breathing\s+space|"
+    r"\biva\b|\bdro\b|bankruptcy|insolvency|(?:manage|sort\s+out|deal\s+with)\s+my\s+(?:debts|money|finances)|"
+    r"help(?:ing)?\s+me\s+(?:with|to|sort|manage)|afford"
 )
 # A lawyer consulted about the borrower's own affairs ("talking to my lawyer about bankruptcy") is
 # not a threat to the lender.
@@ -148,14 +183,21 @@ _THIRD_PARTIES: Final = (
     r"partner|ex|girlfriend|boyfriend|fianc[eé]e?|kids?|children|son|daughter|grand(?:son|daughter|ma|pa|mother|"
     r"father|parents)|friends?|neighbou?rs?|parents|relatives|relations|in-?laws|colleagues?|co-?workers?|"
     r"sister|brother|siblings?|cousins?|aunt|uncle|manager|supervisor|church|school|landlord|references?|"
-    r"(?:elderly|old|sick)\s+(?:mother|father|mum|mom|dad|parents))"
+    r"(?:elderly|old|sick)\s+(?:mother|father|mum|mom|dad|parents)|pastor|priest|imam|vicar|minister|referees?|"
+    r"guarantors?|hr(?:\s+(?:department|dept|team|manager|lady|office))?|human\s+resources|personnel|payroll|granny|"
+    r"gran|nan|nana|nanny|mam|mammy|ma|auntie|aunty|ex-?(?:wife|husband|partner|girlfriend|boyfriend)|flatmates?|"
+    r"housemates?|room-?mates?|tenants?|clients?|customers?|students?|teachers?|doctor|carers?|care\s+home|"
+    r"emergency\s+contacts?|contacts|contact\s+list|phone\s*book|workmates?|mates|team|staff|family\s+members?)"
 )
 # Past, progressive and third-person forms: what someone did, not a request ("call my wife").
 _CONTACTED: Final = (
     r"(?:called|calling|calls|contacted|contacting|contacts|texted|texting|texts|messaged|messaging|messages|"
     r"rang|ringing|rings|phoned|phoning|phones|emailed|emailing|emails|told|telling|tells|harass\w*|"
     r"bother(?:ed|ing|s)|spoke\s+to|speaking\s+to|talked\s+to|talking\s+to|wrote\s+to|writing\s+to|"
-    r"showed\s+up\s+at|turned\s+up\s+at|came\s+to|coming\s+to|shamed|shaming)"
+    r"showed\s+up\s+at|turned\s+up\s+at|came\s+to|coming\s+to|shamed|shaming|visited|whatsapp(?:ed|ing)|"
+    r"dm'?(?:ed|ing)|spamm(?:ed|ing)|approached|approaching|chas(?:ed|ing)|hound(?:ed|ing)|stalk(?:ed|ing)|"
+    r"embarrass(?:ed|ing)|humiliat(?:ed|ing)|threaten(?:ed|ing)|(?:swore|swearing|shouted|shouting|yelled|yelling|"
+    r"screamed|screaming|cursed|cursing|cussed|cussing)\s+at)"
 )
 _CONTACT_BASE: Final = r"(?:call|contact|text|message|ring|phone|email|bother|harass|visit|tell|involve)"
 # The borrower as the one who called ("I called my mum, she'll lend me the money") or a thank-you
@@ -163,7 +205,7 @@ _CONTACT_BASE: Final = r"(?:call|contact|text|message|ring|phone|email|bother|ha
 _NOT_THEM: Final = (
     r"(?<!\bi\s)(?<!\bwe\s)(?<!\bi've\s)(?<!\bwe've\s)(?<!\bi'm\s)(?<!\bwe're\s)(?<!\bi'll\s)(?<!\bi\sjust\s)"
     r"(?<!\bi\shave\s)(?<!\bi\shad\s)(?<!\bi\swas\s)(?<!\bi\sam\s)(?<!\bi've\sbeen\s)(?<!\bi\salready\s)"
-    r"(?<!\bi\swill\s)(?<!\bfor\s)(?<!\bthanks\s)"
+    r"(?<!\bi\swill\s)(?<!\bfor\s)(?<!\bthanks\s)(?<!\bnot\s)(?<!n't\s)"
 )
 # Being ignored: a reply that never came, a line nobody answers.
 _NOBODY: Final = r"(?:nobody|no\s*-?\s*one|noone|not\s+(?:a|one)\s+(?:single\s+)?(?:person|soul))"
@@ -173,17 +215,52 @@ _YOU_SIDE: Final = (
 )
 _ANSWER: Final = (
     r"(?:answers?|answered|picks?\s+up|picked\s+up|repl(?:y|ies|ied)|respond(?:s|ed)?|gets?\s+back|got\s+back|"
-    r"calls?\s+(?:me\s+)?back|called\s+(?:me\s+)?back|returns?|returned|reads?|does|did|bothers?|cares?|helps?|"
+    r"calls?\s+(?:me\s+)?back|called\s+(?:me\s+)?back|returns?|returned|reads?|does|did|bothers?|bothered|cares?|"
+    r"cared|helps?|helped|"
     r"answer|reply|respond|pick\s+up|get\s+back|call\s+(?:me\s+)?back|return)"
 )
 _COUNT: Final = (
-    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|several|multiple|many|so many|a dozen)"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|several|multiple|many|so many|"
+    r"a dozen|dozens(?:\s+of)?|loads\s+of|tons\s+of|hundreds\s+of)"
 )
 # Hours at which nobody should be called: night and the small hours.
 _ODD_HOUR: Final = (
-    r"(?:midnight|(?:[1-6]|12)(?::\d\d)?\s*(?:am|a\.m\.)|(?:10|11)(?::\d\d)?\s*(?:pm|p\.m\.)|night|dawn|"
-    r"the middle of the night)"
+    r"(?:midnight|(?:[1-7]|12)(?::\d\d)?\s*(?:am|a\.m\.)|(?:10|11)(?::\d\d)?\s*(?:pm|p\.m\.)|night|dawn|"
+    r"the middle of the night|(?:[89]|1[0-2]|eight|nine|ten|eleven|twelve)(?::\d\d)?\s*(?:o'clock\s+)?at\s+night|"
+    r"(?:[1-6]|one|two|three|four|five|six)(?::\d\d)?\s*(?:o'clock\s+)?in\s+the\s+morning)"
 )
+# A reply that asks for a call or a text at some hour is arranging contact, not complaining about it.
+_ARRANGING: Final = (
+    r"\b(?:can|could)\s+(?:i|you|we|someone)\s+(?:get|have|do|arrange|schedule|book|give|call|text|ring)\b|"
+    r"\b(?:prefer|rather|best\s+(?:time|to))\b|"
+    # the borrower's own late message: "sorry for the midnight text"
+    r"\b(?:sorry|apologi[sz]e|apologies)\s+(?:for|about)\s+(?:the|my|this|that|texting|messaging|replying|writing)\b"
+)
+# Asking the lender to contact someone ("please call my wife about the loan, she handles it").
+_ASKING_TO_CONTACT: Final = (
+    r"\b(?:can|could|would|will)\s+(?:you|someone)\s+(?:please\s+)?(?:call|contact|text|message|ring|phone|email|speak|"
+    r"talk)|\b(?:please|kindly)\s+(?:call|contact|text|message|ring|phone|email|speak|talk)|\b(?:speak|talk)\s+to\s+my\b|"
+    r"\bhandles?\b|\bdeals?\s+with\b"
+)
+
+# The borrower's people, in Chinese: contact with them about the debt is a complaint.
+_ZH_PEOPLE: Final = (
+    r"(?:家人|家里人|家属|家里|老家|父母|爸妈|爸爸|妈妈|老爸|老妈|老婆|老公|媳妇|丈夫|妻子|爱人|同事|领导|上司|单位|公司|朋友|"
+    r"亲戚|亲人|通讯录|紧急联系人|联系人|邻居|街坊|孩子|儿子|女儿|老人|学校|老师|同学|老板|房东|前任|前女友|前男友|前妻|前夫|"
+    r"男朋友|女朋友|对象|室友|舍友|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|爷爷|奶奶|外婆|外公|姥姥|姥爷|公婆|岳父|岳母|亲家|客户|"
+    r"合伙人|hr|人事|担保人)"
+)
+# The borrower who called their own people ("我给我妈打电话借了钱"): not the lender's doing.
+_ZH_MY_OWN_CALL: Final = (
+    r"(?:^|[,，。!?！？；;\s])我(?:刚|刚才|刚刚|已经|自己|先|会|去|昨天|今天|也|就)?(?:打|给|联系|找|跟|问|告诉|发)"
+)
+_ZH_BORROWING: Final = r"(?![^,，。!?]{0,4}?(?:借|凑|帮我还|帮忙|拿钱|要钱))"
+# Asking the lender to contact them ("你们可以联系我老婆，她管钱").
+_ZH_ASKING_TO_CONTACT: Final = (
+    r"(?:可以|能不能|能否|请|麻烦|直接|就)(?:你们)?(?:联系|打给|打|找|打电话给|通知)|管钱|负责还|帮我还"
+)
+# Thanks for not calling them ("谢谢你们没有打电话给我家人").
+_ZH_THANKS_FOR_NOT: Final = r"(?:谢谢|感谢|多谢|幸好|还好)[^。!?]{0,10}?(?:没有?|不|别)(?:打|联系|找|告诉|发)"
 
 COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     "complaint",
@@ -200,11 +277,17 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         r"idiot|fraud|scammer|beggar|crook)\b",
     ),
     (STRONG, r"\bthreat(?:en|ened|ening|ens|s)?\b"),
-    (MEDIUM, r"\b(?:unacceptable|illegal|unlawful|unfair|ridiculous|scandalous|extortion|unjust|relentless)\b"),
+    (
+        MEDIUM,
+        r"\b(?:unacceptable|illegal|unlawful|unfair|ridiculous|scandalous|extortion|unjust|relentless)\b|"
+        r"\b(?:not|isn't|is\s+not|aren't)\s+(?:even\s+)?legal\b",
+    ),
     (STRONG, r"\b(?:no|what)\s+right\s+(?:do\s+you\s+have\s+|you\s+have\s+|have\s+you\s+got\s+)?to\b"),
     (
         MEDIUM,
-        r"\b(?:hung|hang|hanging)\s+up\s+on\s+me\b|\b(?:swore|cursed|cussed|lied|yelled|screamed|shouted)\s+at\s+me\b|"
+        r"\b(?:hung|hang|hanging)\s+up\s+on\s+(?:me|us|my\s+\w+)\b|\b(?:was|got|been|get|getting|keep\s+getting)\s+"
+        r"hung\s+up\s+on\b|\b(?:transferred|on\s+hold|put\s+through)\b[^.!?]{0,30}?\b(?:cut\s+off|disconnected|"
+        r"hung\s+up)\b|\b(?:swore|cursed|cussed|lied|yelled|screamed|shouted)\s+at\s+me\b|"
         r"\blied\s+to\s+me\b|\bthe\s+way\s+(?:your|the|that|this)\s+(?:\w+\s+){0,2}?(?:spoke|talked|speaks|talks|"
         r"treated|treats|behaved)\b|\bhow\s+dare\s+you\b|\bshame\s+on\s+you\b|\blow\s+blow\b|\bnot\s+cool\b|"
         r"\bdone\s+being\s+(?:polite|nice)\b|\bbreach\s+of\s+(?:my\s+)?privacy\b|\bnone\s+of\s+(?:their|his|her|"
@@ -245,7 +328,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (
         MEDIUM,
         # not "sorry, nobody answered when you called": the borrower's side missing the lender's call
-        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,2}}?{_ANSWER}\b(?!\s+(?:when|as|because)\s+you\b|\s+your\s+calls?\b)|"
+        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,4}}?{_ANSWER}\b(?!\s+(?:when|as|because)\s+you\b|\s+your\s+calls?\b)|"
         rf"\b{_YOU_SIDE}\s+(?:never|don't|do not|didn't|did not|won't|will not|can't|cannot|haven't|have not|"
         rf"hasn't|has not|doesn't|does not)\s+(?:even\s+|ever\s+|once\s+|bother\s+to\s+)?{_ANSWER}\b|"
         r"\b(?:reply|response|answer|callback|call\s*back)\s+(?:that\s+)?never\s+(?:came|arrived|happened|comes)\b",
@@ -253,22 +336,24 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (
         MEDIUM,
         r"\bheard\s+nothing\b|\b(?:got|had|received|get)\s+nothing\s+back\b|\bno\s+(?:reply|replies|response|responses|answer|"
-        r"word|callback|call\s*back|feedback)\s+(?:back\s+|at all\s+|yet\s+)?(?:till|until|since|from|after|so far|"
-        r"to date|in|for|ever|at all)\b|\bwith\s+no\s+(?:reply|response|answer)\b|\bstill\s+nothing\b|"
+        r"word|callback|call\s*back|feedback)\s+(?:back\s+|at all\s+|yet\s+)?(?:till|until|since|from(?!\s+my\b)|"
+        r"after|so far|to date|in|for|ever|at all)\b|\bwith\s+no\s+(?:reply|response|answer)\b|\bstill\s+nothing\b|"
         r"\bstill\s+(?:waiting|no\s+(?:reply|response|answer|word))\s+(?:on|for)\s+(?:a\s+|an\s+|that\s+|the\s+|"
         r"your\s+|my\s+|any\s+)?(?:reply|response|answer|callback|call\s*back|call|email|letter|statement|refund|"
-        r"someone|anyone|you)\b|\bignor(?:ed|ing)\s+(?:me|us|my)\b|\brun\s*-?around\b|\btransferred\s+around\b",
+        r"someone|anyone|you)\b(?![^.!?,]{0,20}\bfrom\s+(?:the|my|his|her)\b)|\bignor(?:ed|ing)\s+(?:me|us|my)\b|\brun\s*-?around\b|\btransferred\s+around\b",
     ),
     (
         MEDIUM,
         rf"\b(?:been|was|were|kept|waited|sat|stuck|left)\s+on\s+hold\b(?!\s+with\s+(?:my|the|our)\b)|\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+)?"
-        rf"(?:{_COUNT}|an?|half\s+an?)\s*(?:hours?|hrs?|minutes?|mins?)\b",
+        rf"(?:{_COUNT}|an?|half\s+an?)\s*(?:hours?|hrs?|minutes?|mins?)\b|"
+        rf"\b(?:{_COUNT}|an?|half\s+an?)\s*(?:hours?|hrs?|minutes?|mins?)\s+on\s+hold\b(?!\s+with\s+(?:my|the|our)\b)",
     ),
     (
         MEDIUM,
-        rf"\b(?:emailed|called|rang|phoned|messaged|texted|written|wrote|sent|left)\s+(?:[\w']+\s+){{0,4}}?"
+        rf"\b(?:emailed|called|rang|phoned|messaged|texted|written|wrote|sent|left|asked|requested|chased|contacted|"
+        rf"followed\s+up|reached\s+out)\s+(?:[\w']+\s+){{0,4}}?"
         rf"{_COUNT}\s+(?:times|emails|mails|letters|messages|voicemails|texts)\b[^.!?]{{0,60}}?\b(?:nothing|no\s+"
-        r"(?:reply|response|answer|one)|nobody|never|ignored|still)\b|\b(?:emailed|called|rang|phoned|messaged|"
+        r"(?:reply|response|answer|one)|nobody|never|ignored|still|not\s+(?:a|one))\b|\b(?:emailed|called|rang|phoned|messaged|"
         rf"texted)\s+(?:you\s+)?{_COUNT}\s+times\W+nothing\b",
     ),
     (
@@ -283,11 +368,12 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         r"\b(?:cfpb|ftc|bbb|better business bureau|attorney general|ombudsman|regulators?|consumer protection|"
         r"consumer financial protection|trading standards|financial conduct authority)\b",
     ),
-    (STRONG, r"\breport(?:ing|ed|s)?\s+(?:you|this|your|it|them|u|ur|him|her|the\s+\w+)\b|\breported\s+to\b"),
+    (STRONG, r"(?<!\byou\s)(?<!\bthey\s)(?<!\bto\s)\breport(?:ing|ed|s)?\s+(?:you|your|them|u|ur|him|her)\b"),
     (
         STRONG,
         rf"\b{_ESCALATE_VERB}\s+(?:[\w']+\s+){{0,5}}?(?:to|with|at|on|in|into|about|before)\s+"
-        rf"(?:(?:the|my|a|an|our|your)\s+)?{_AUTHORITY}\b{_OWN_AFFAIRS}",
+        rf"(?:(?:the|my|a|an|our|your)\s+)?(?:local\s+|own\s+|whole\s+|national\s+|community\s+)?{_AUTHORITY}\b"
+        rf"{_OWN_AFFAIRS}",
     ),
     (
         STRONG,
@@ -308,9 +394,8 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         STRONG,
         r"\b(?:sue|sues|suing|sued)\s+(?:you|u|your|them|this|the)\b|\blawsuit\b|\bclass\s+action\b|"
         r"\blegal\s+action\b|\bcease\s+and\s+desist\b|\b(?:see|take|taking|drag|dragging)\s+(?:you\s+|u\s+|this\s+|"
-        r"it\s+)?(?:in|to)\s+(?:small\s+claims\s+)?court\b|\bsmall\s+claims\b|\blawyer(?:ing)?\s+up\b|"
-        r"\b(?:go|going|went)\s+to\s+court\b|"
-        r"\b(?:call|calling|phone|ring)\s+the\s+(?:police|cops)\b",
+        r"it\s+)?(?:all\s+the\s+way\s+|straight\s+)?(?:in|to)\s+(?:small\s+claims\s+)?court\b|\bsmall\s+claims\b|\blawyer(?:ing)?\s+up\b|"
+        r"\b(?:go|going|went)\s+to\s+court\b",
     ),
     (
         STRONG,
@@ -330,9 +415,9 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"\bhar+as+(?:ing|ment|ed|es|er|ers)?\b"),
     (
         STRONG,
-        rf"{_NOT_THEM}\b{_CONTACTED}\s+(?:me\s+at\s+)?my\s+(?:\w+\s+)?{_THIRD_PARTIES}\b|"
+        rf"\b{_NOT_THEM}{_CONTACTED}\s+(?:me\s+at\s+)?my\s+(?:[\w'-]+\s+){{0,3}}?{_THIRD_PARTIES}\b|"
         rf"\b(?:did|does|do|don't|do not|didn't|never|stop|quit|why|anyone|anybody|someone|somebody|collector|agent|"
-        rf"collectors|agents|people)\s+(?:[\w']+\s+){{0,2}}?{_CONTACT_BASE}\s+my\s+(?:\w+\s+)?{_THIRD_PARTIES}\b",
+        rf"collectors|agents|people|dey)\s+(?:[\w']+\s+){{0,2}}?{_CONTACT_BASE}\s+my\s+(?:\w+\s+)?{_THIRD_PARTIES}\b",
     ),
     (
         MEDIUM,
@@ -355,7 +440,7 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     (
         MEDIUM,
         rf"\b{_COUNT}\s*(?:x|times|calls|texts|messages|reminders)\s+(?:a|per|every|each|in\s+(?:a|one))\s+"
-        r"(?:day|night|hour|morning)\b|"
+        r"(?:day|night|hour|morning)\b(?!\s+from\s+(?:my|the|our)\b)|"
         rf"\b(?:got|had|received|getting)\s+{_COUNT}\s+(?:calls|texts|messages|reminders)\b[^.!?]{{0,20}}?"
         r"\b(?:today|yesterday|this morning|tonight|last night|in (?:a|one) day|this week)\b|"
         r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\s+(?:call|text|message|"
@@ -367,6 +452,212 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         r"\b(?:too many|so many|constant|nonstop|non-stop|endless|relentless)\s+(?:calls|texts|messages|"
         r"reminders|harassment)\b|\bis a joke\b",
     ),
+    # Contact through the borrower's people, their contacts list, their door.
+    (
+        STRONG,
+        rf"\b{_NOT_THEM}(?:sent|sending|sends|forward(?:ed|ing)|show(?:ed|ing|n)|shar(?:ed|ing)|post(?:ed|ing)|"
+        r"leak(?:ed|ing)|disclos(?:ed|ing)|reveal(?:ed|ing)|spread(?:ing)?|publish(?:ed|ing))\s+(?:[\w']+\s+){0,3}?"
+        r"(?:messages?|texts?|voice\s*notes?|letters?|e?mails?|details|screenshots?|photos?|pictures?|debts?|loan|"
+        r"info|information|id|notices?|reminders?|demands?)\s+(?:\w+\s+){0,2}?to\s+(?:all\s+)?(?:my\s+(?:\w+\s+)?"
+        rf"{_THIRD_PARTIES}|everyone|everybody)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:everyone|everybody|all|people|whole)\s+(?:in|on|from)\s+my\s+(?:contacts?(?:\s+list)?|phone\s*book|"
+        r"address\s+book|phone|whatsapp|facebook|friends\s+list)\b|\b(?:accessed|accessing|went\s+through|raided|"
+        r"harvest(?:ed|ing)|scraped|used)\s+my\s+(?:contacts|contact\s+list|phone\s*book|address\s+book)\b",
+    ),
+    (
+        STRONG,
+        r"\b(?:sent|sending)\s+(?:a\s+|an\s+|some\s+|two\s+|three\s+|your\s+|his\s+|their\s+)?(?:man|men|guy|guys|bloke|"
+        r"person|people|someone|somebody|agents?|collectors?|goons?|thugs?|heavies|bailiffs?|debt\s+collectors?)\s+"
+        r"(?:round|over|to\s+(?:my|our)|to\s+knock|to\s+the\s+house)\b|"
+        r"\b(?:knock\w*|bang\w*|pound\w*|hammer\w*)\s+on\s+(?:my|our)\s+(?:front\s+)?(?:door|window|gate)\b|"
+        r"\b(?:showed|turned|showing|turning|shows|turns)\s+up\s+(?:at|on)\s+(?:my|our)\s+(?:\w+\s+)?(?:door|doorstep|"
+        r"house|home|flat|apartment|place|work|office|workplace)\b|"
+        r"\bknows?\s+where\s+(?:i|we|my\s+\w+)\s+(?:live|lives|work|works|stay|stays)\b",
+    ),
+    (
+        MEDIUM,
+        r"\b(?:calls?|texts?|messages?|reminders?|phone|ringing|buzzing|you|your\s+\w+)\s+(?:\w+\s+){0,2}?"
+        r"(?:woke|wakes|waking|woken)\s+(?:me|us|my\s+(?:\w+\s+)?(?:baby|babies|kids?|children|wife|husband|partner|"
+        r"family|son|daughter|mum|mom|dad|parents|newborn|whole\s+house))\b",
+    ),
+    (
+        MEDIUM,
+        r"\b(?<!\bthe\s)(?<!\bon\s)(?<!\bby\s)(?<!\bbefore\s)(?<!\buntil\s)(?<!\btill\s)(?<!\bafter\s)"
+        r"(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|umpteenth|nth)\s+"
+        r"(?:one\s+)?(?:today|this\s+morning|this\s+afternoon|tonight|this\s+week|this\s+hour|in\s+(?:a|one)\s+day)\b|"
+        r"\b(?:\d+(?:st|nd|rd|th)|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|umpteenth|nth)\s+"
+        r"(?:one|call|text|message|reminder)\s+(?:today|this\s+morning|this\s+afternoon|tonight|this\s+week|since|"
+        r"in\s+(?:a|one)\s+day)\b|"
+        rf"(?<!\bsent\s)(?<!\bmade\s)(?<!\bi\s)(?<!\bwe\s)\b{_COUNT}\s+(?:calls|texts|messages|reminders|e?mails|sms|"
+        r"missed\s+calls)\s+(?:from\s+(?:you|your\s+\w+)(?:\s+(?:guys|people|lot))?\s+)?(?:already\s+)?(?:today|"
+        r"this\s+(?:morning|afternoon|evening|week)|tonight|yesterday|last\s+night|before\s+(?:lunch|noon|breakfast|"
+        r"midday|\d+|nine|ten|eight|seven)|since\s+(?:this\s+morning|breakfast|dawn|yesterday|\d+|lunch|monday|tuesday|"
+        r"wednesday|thursday|friday|saturday|sunday)|in\s+(?:the\s+)?(?:last|past|under|one|a|an|less\s+than|just)\s+"
+        r"(?:\w+\s+)?(?:hours?|hrs?|minutes?|mins?|day|days|morning))\b",
+    ),
+    # Treatment, in words that do not name it: shouting at the borrower's people, threats of jail,
+    # an apology demanded, a promise the lender went back on.
+    (
+        MEDIUM,
+        r"\b(?:should\s+be\s+ashamed|ashamed\s+of\s+(?:yourselves|yourself|your\s*selves|you|your\s+(?:company|staff|"
+        r"agents?|business))|have\s+you\s+(?:no|any)\s+shame)\b|"
+        rf"\b{_NOT_THEM}(?:swore|swearing|swear|cursed|cursing|cuss(?:ed|ing)?|yell(?:ed|ing)?|scream(?:ed|ing)?|"
+        r"shout(?:ed|ing)?|laugh(?:ed|ing)|snapp(?:ed|ing)|mock(?:ed|ing))\s+at\s+(?:me|us|my\s+(?:\w+\s+)?"
+        rf"{_THIRD_PARTIES}|her|him|them|people|customers)\b|"
+        r"\b(?:said|told|telling|says|saying|threaten\w*)\b[^.!?]{0,30}?\b(?:go|going|be\s+sent|be\s+put|end\s+up|"
+        r"be\s+thrown)\s+(?:to|in|into)\s+(?:jail|prison|gaol)\b|"
+        r"\b(?:want|demand|expect|deserve|need)\s+(?:an?\s+)?(?:written\s+|formal\s+|full\s+|proper\s+)?apology\b|"
+        r"\bapology\s+in\s+writing\b|\b(?:won't|will\s+not|refuse\s+to)\s+be\s+(?:spoken|talked)\s+to\s+like\s+that\b|"
+        r"\b(?:don't|do\s+not|never)\s+(?:speak|talk)\s+to\s+me\s+like\s+that\b|"
+        r"\b(?:well|way|bang|totally|completely|absolutely|so|really|bit)\s+out\s+of\s+order\b|"
+        r"\bis\s+(?:this|that)\s+how\s+(?:a|an|you|your|any)\b[^.!?]{0,40}?\b(?:operates?|behaves?|treats?|"
+        r"does\s+business|works?|acts?|conducts?|talks?|speaks?)\b|"
+        r"\bhow\s+is\s+(?:this|that|it)\s+(?:even\s+)?(?:legal|allowed|fair|ethical|acceptable)\b|"
+        r"\bis\s+(?:this|that|it)\s+even\s+legal\b|"
+        r"\bwent\s+back\s+on\s+(?:your|their|his|her|the)\s+(?:word|promise|agreement|deal)\b|"
+        r"\bbr(?:o|ea)ke?\s+(?:your|their|his|her|the)\s+(?:promise|word|agreement)\b|\breneg(?:ed|ing|ue)\b|"
+        r"\byou\s+(?:agreed|promised|said)\b[^.!?]{0,50}?\b(?:and|but)\s+(?:then\s+|now\s+|still\s+|yet\s+)*"
+        r"(?:you(?:'re|\s+are)?\s+|your\s+\w+\s+(?:is\s+|are\s+)?)?(?:still\s+|now\s+|then\s+)?(?:called|rang|texted|"
+        r"charged|added|chased|chasing|calling|texting|charging|sent|took|keep|kept)\b",
+    ),
+    # Charges: a loan made to cost a multiple, charges added without a word.
+    (
+        MEDIUM,
+        r"\b(?:make|made|making|turn(?:ed|ing|s)?|grow(?:n|s)?|grew|balloon(?:ed|ing)?)\s+(?:a|my|the|an|this)\s+"
+        r"(?:[$€£¥₱₦]|rm|rs\.?|php|ngn|inr|kes|ksh)?\s*\d[\d,.]*\s*k?\s*(?:[a-z]{1,6}\s+)?(?:loan|debt)\s+"
+        r"(?:cost\s+(?:me\s+|us\s+)?|into\s+|in\s+to\s+)(?:over\s+|nearly\s+|almost\s+)?(?:[$€£¥₱₦]|rm|rs\.?|php|ngn|"
+        r"inr|kes|ksh)?\s*\d|"
+        r"\b(?:fees?|charges?|interest|penalt(?:y|ies)|[$€£¥]\s*\d+)\b[^.!?]{0,40}?\bwith(?:out)?\s+(?:no|any)\s+"
+        r"(?:explanation|warning|notice|reason)\b|"
+        r"\b(?:never|didn't|did\s+not|wasn't|weren't)\s+(?:\w+\s+){0,2}?(?:told|disclosed|mentioned|explained)\b"
+        r"[^.!?]{0,30}?\b(?:fees?|charges?|interest|penalt(?:y|ies))\b",
+    ),
+    # Being ignored, given the runaround, looped by a bot.
+    (
+        MEDIUM,
+        r"\bstill\s+(?:no|not\s+(?:a|one|any))\s+(?:single\s+)?(?:reply|replies|response|responses|answer|callback|"
+        r"call\s*back|word\s+(?:from\s+(?:you|your|anyone|anybody|someone)|back)|feedback|update|acknowledg\w+)\b|"
+        r"\bnot\s+(?:a|one)\s+(?:single\s+)?(?:reply|response|answer|callback|call\s*back|word\s+(?:back|from\s+you))\b|"
+        r"\bnot\s+even\s+(?:a|an|one)\s+(?:reply|response|answer|acknowledg\w+|callback)\b|"
+        r"\b(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|umpteenth|nth|hundredth|\d+(?:st|nd|rd|th))\s+"
+        r"time\s+(?:i've|i\s+have|we've|i'm|i\s+am|i|we)\s+(?:\w+\s+)?(?:written|writ(?:e|ing)|e-?mailed|e-?mailing|"
+        r"called|calling|call|rang|ring(?:ing)?|phoned|phoning|asked|asking|messaged|messaging|texted|texting|"
+        r"contacted|contacting|chased|chasing|explained|explaining|told|telling|complained|raised|requested|"
+        r"requesting|sent|sending)\b|"
+        r"\b(?:reply|response|answer|callback|call\s*back|refund|statement|letter|email)\b[^.!?]{0,30}?\bnever\s+"
+        r"(?:came|arrived|happened|comes|showed|turned\s+up)\b",
+    ),
+    (
+        MEDIUM,
+        r"\b(?:pass(?:ed|ing)?|bounc(?:ed|ing)|shunt(?:ed|ing)|push(?:ed|ing)|transferr(?:ed|ing)|kick(?:ed|ing)|"
+        r"fobb(?:ed|ing)|fob|ping-?pong(?:ed|ing)?|redirect(?:ed|ing))\s+(?:me\s+|us\s+)?(?:around|about|"
+        r"back\s+and\s+forth|from\s+(?:one|pillar|department|person|team|agent|\w+\s+to)|between|off)\b|"
+        r"\bpillar\s+to\s+post\b|\b(?:round|around)\s+in\s+circles\b|\b(?:in|into)\s+(?:a|an\s+endless|the\s+same)\s+"
+        r"loop\b|\bloop(?:s|ing|ed)?\s+(?:me\s+)?(?:back|round|around)\b|\bkeeps?\s+looping\b|"
+        r"\bsame\s+(?:\w+\s+){0,2}?(?:options|answers?|repl(?:y|ies)|responses?|script|menu|message)\s+(?:again|"
+        r"over\s+and\s+over|every\s+time|each\s+time)\b|\b(?:keeps?|kept|just)\s+(?:giving|sending|telling|showing|"
+        r"repeating)\s+(?:me\s+)?(?:the\s+same|back\s+the\s+same)\b|"
+        r"\b(?:chat\s*bot|bot|automated\s+(?:system|line|service|replies|messages|menu)|robot|virtual\s+assistant|ivr|"
+        r"phone\s+menu)\b[^.!?]{0,40}?\b(?:useless|rubbish|pointless|hopeless|(?:doesn't|does\s+not|can't|cannot|"
+        r"won't|will\s+not|never)\s+(?:\w+\s+)?(?:understand|help|work|answer|let|connect|transfer|put)|"
+        r"loop\w*|circles|same)\b|"
+        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,4}}?(?:take|takes|taking|took)\s+(?:any\s+)?(?:ownership|responsibility)\b|"
+        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,3}}?(?:knows?|seems\s+to\s+know)\s+anything\b",
+    ),
+    # Going to the regulator, an MP, the press or a review site in so many words.
+    (
+        STRONG,
+        r"\b(?:contact\w*|e-?mail(?:ed|ing)?|call(?:ing|ed)?|ring(?:ing)?|rang|phon(?:e|ed|ing)|messag(?:e|ed|ing)|"
+        r"tweet\w*|dm(?:'?ed|ing)?|tag(?:ged|ging)?|cc'?(?:ed|ing)?|inform\w*|notif\w*|alert\w*)\s+(?:in\s+)?"
+        r"(?:(?:my|the|our|your)\s+)?"
+        rf"{_AUTHORITY}\b(?!\s+friend){_OWN_AFFAIRS}|"
+        rf"\b{_AUTHORITY}(?:'s\s+\w+)?\s+(?:has|have|had)\s+been\s+(?:informed|told|notified|contacted|copied|cc'?d|"
+        r"made\s+aware|sent|alerted)\b|"
+        rf"\b{_AUTHORITY}\s+(?:say|says|said|told\s+me|confirmed|agrees?)\b[^.!?]{{0,50}}?\b(?:illegal|not\s+allowed|"
+        r"unlawful|against\s+the\s+(?:law|rules|regulations)|breach\w*)",
+    ),
+    (
+        MEDIUM,
+        r"\b(?:oh\s+)?(?:great|wonderful|brilliant|fantastic|lovely|perfect|super|marvell?ous|fab|awesome|yay|goody|"
+        r"joy|splendid|excellent|terrific)\W+(?:yet\s+)?another\s+(?:\w+\s+)?(?:reminder|text|message|call|sms|email|"
+        r"notification|letter|one)\b|\byet\s+another\s+(?:\w+\s+)?(?:reminder|text|message|call|sms|email|"
+        r"notification|letter)\b|"
+        # Sarcasm: praise taken back ("Very reasonable. Not."), being missed, thanks for nothing.
+        r"\b(?:very|so|how|real|really|super|truly|most|extremely)\s+(?:reasonable|fair|generous|kind|considerate|"
+        r"thoughtful|helpful|professional|classy|ethical|nice|decent|understanding|sensible)\b[^a-z]{0,6}\bnot\W*$|"
+        r"\byou(?:\s+guys|\s+people|\s+lot)?\s+(?:must|really)\s+(?:really\s+)?(?:love|miss|like|adore|fancy)\s+me\b|"
+        r"\bmiss(?:ing)?\s+me\s+(?:that|this|so)\s+much\b|\bthanks\s+for\s+nothing\b|"
+        r"\b(?:love|loving|adore|enjoy)\s+(?:how|that|the\s+way)\s+(?:you|your\s+\w+)\s+(?:\w+\s+){0,2}?(?:charg\w*|"
+        r"ignor\w*|hang\s+up|hung\s+up|call\w*\s+my|text\w*\s+my|keep\s+\w+ing|add\w*\s+(?:a|another|more)\s+"
+        r"(?:fee|charge))",
+    ),
+    (
+        STRONG,
+        # Workplace, neighbours, church: contact there is a grievance even in thanks ("thanks for calling my boss").
+        r"\b(?<!\bi\s)(?<!\bwe\s)(?<!\bi've\s)(?<!\bi'm\s)(?<!\bi\sjust\s)(?<!\bi\shave\s)(?<!\bi\shad\s)(?<!\bnot\s)"
+        rf"(?:{_CONTACTED}|of\s+you\s+to\s+{_CONTACT_BASE})\s+my\s+(?:\w+\s+)?(?:employer|boss|manager|supervisor|hr|"
+        r"work|workplace|office|colleagues?|co-?workers?|neighbou?rs?|landlord|pastor|church|referees?|clients?|"
+        r"customers?)\b|"
+        rf"\b{_NOT_THEM}(?:left|leaving|leaves)\s+(?:a\s+|an\s+)?(?:voicemail|message|note|letter|card|voice\s*note)s?\s+"
+        rf"(?:for|with)\s+my\s+(?:\w+\s+)?{_THIRD_PARTIES}\b|"
+        rf"\b(?:why|how\s+come)\b[^.!?]{{0,20}}?\bmy\s+(?:\w+\s+)?{_THIRD_PARTIES}\s+(?:is\s+|are\s+|has\s+been\s+|keeps?\s+)?"
+        r"(?:getting|got|receiving|received|gets)\s+(?:\w+\s+){0,2}?(?:calls?|texts?|messages?|letters?|voicemails?|"
+        r"e?mails?|visits?)\b|"
+        rf"\bmy\s+(?:\w+\s+)?{_THIRD_PARTIES}\s+(?:is\s+|are\s+|has\s+been\s+|keeps?\s+)?(?:getting|got|receiving|"
+        r"received|gets)\s+(?:\w+\s+){0,2}?(?:calls?|texts?|messages?|letters?|voicemails?|e?mails?|visits?)\s+"
+        r"(?:\w+\s+){0,3}?about\s+(?:my|me|the)\s+(?:debt|loan|account|arrears|payments?|balance|money)\b|"
+        r"\b(?:said|says|threaten\w*|told\s+me)\s+(?:that\s+)?(?:he'd|she'd|they'd|he\s+would|she\s+would|"
+        r"they\s+would|he'll|she'll|they'll|he\s+will|she\s+will|they\s+will|someone\s+(?:will|would)|to)\s+(?:come|"
+        r"turn\s+up|show\s+up|visit|be|send\s+(?:people|someone|somebody|men|a\s+man|agents?|collectors?|bailiffs?))\s+"
+        r"(?:round\s+|over\s+)?(?:to|at)\s+my\s+(?:\w+\s+)?(?:house|home|door|flat|place|work|office|workplace)\b",
+    ),
+    (
+        MEDIUM,
+        r"\bwak(?:e|ing|en)\s+(?:up\s+)?to\s+(?:another|more|your|"
+        + _COUNT
+        + r")\s+(?:\w+\s+)?(?:calls?|texts?|messages?|reminders?)\b|"
+        r"(?:^|[.!?]\s*)(?:oh\s+look\W+|wow\W+|ugh\W+|seriously\W+)?another\s+(?:\w+\s+)?(?:reminder|text|message|"
+        r"call)\s*[?!]|"
+        r"\b(?:1|one|zero|0)[\s-]*stars?\b(?!\s+(?:hotel|motel|restaurant|accommodation|place|rated\s+hotel))|"
+        r"\bfees?\s+(?:to|for)\s+(?:pay(?:ing)?|clear(?:ing)?)\s+(?:a|the|my|your)\s+(?:fees?|charges?)\b|"
+        r"\b(?:every|each)\s+(?:single\s+)?time\s+i\s+(?:call|ring|phone|get\s+through|contact|message|email|ask|"
+        r"chase)\b|\b(?:and|but)\s+(?:then\s+)?nothing\s+(?:ever\s+)?(?:happens|gets\s+done|changes|came\s+of\s+it)\b|"
+        rf"\b(?:{_COUNT}|a|an)\s+(?:days?|weeks?|months?)\s+(?:and|now|later|on)\s+(?:still\s+)?(?:no|not\s+a)\s+"
+        r"(?:single\s+)?(?:reply|response|answer|word|callback|call\s*back|update)\b|"
+        r"\b(?:callback|call\s*back|reply|response|refund|statement|answer|update|copy|breakdown)\b[^!?]{0,50}?"
+        r"\bstill\s+(?:waiting|nothing)\b|"
+        r"\b(?:your|the)\s+(?:phone\s+)?(?:line|number|helpline|phones?|office|switchboard)\s+(?:just\s+|always\s+)?"
+        r"(?:rings?\s+out|goes\s+(?:straight\s+)?to\s+voicemail|is\s+(?:always\s+)?(?:busy|engaged|dead)|never\s+"
+        r"(?:gets\s+)?answer\w*)|"
+        # the borrower keeping evidence: an escalation in the making
+        r"\b(?:saved|screenshot(?:ted)?|recorded|kept|keeping|logged|logging)\s+(?:every|all|each)\s+(?:single\s+)?"
+        r"(?:message|text|call|one|email)s?\b|\b(?:lawyer|solicitor|attorney)\s+(?:has|have|now\s+has|already\s+has)\s+"
+        r"(?:copies|everything|all\s+of\s+(?:it|them)|the\s+(?:messages|texts|screenshots|recordings|evidence))\b|"
+        # charges: worse than a loan shark, a fee demanded back, the lender's own fault
+        r"\b(?:worse|higher|greedier|steeper)\s+than\s+(?:a\s+|the\s+|any\s+)?(?:payday\s+(?:lenders?|loans?)|"
+        r"loan\s*sharks?|mafia|gangsters?|mob|pawn\s*shops?|ah\s*longs?)\b|\bmake\s+(?:a\s+|the\s+)?(?:payday\s+lender|"
+        r"loan\s*shark|mafia|mob|gangster|bank)s?\s+blush\b|"
+        r"\b(?:want|demand|expect)\s+(?:the|my|a|this|that|those|these)\s+(?:\w+\s+)?(?:fees?|charges?|interest|penalty)\s+"
+        r"(?:refunded|back|reversed)\b|"
+        r"\b(?:been\s+)?waiting\s+(?:for\s+)?(?:over\s+|nearly\s+|almost\s+)?(?:"
+        + _COUNT
+        + r"|a|an)\s+(?:days?|weeks?|months?)\s+(?:for|on)\s+(?:the|a|an|my|your)\s+(?:\w+\s+)?(?:reply|response|"
+        r"answer|callback|call\s*back|refund|statement|letter|email|update|decision|confirmation)\b|"
+        rf"\b{_NOBODY}\s+(?:[\w']+\s+){{0,3}}?(?:fix|fixes|fixed|sorts?|sorted|solves?|solved|resolves?|resolved)\s+"
+        r"(?:it|anything|this|the\s+(?:problem|issue)|my\s+\w+)\b|"
+        r"\b(?:different|another)\s+(?:answer|story|excuse)\s+(?:every|each)\s+time\b|"
+        r"\b(?:everyone|every\s+(?:agent|person|one))\s+(?:tells|says|gives)\s+(?:me\s+)?(?:something|a)\s+different\b",
+    ),
+    # Sent by a debt adviser in so many words: what the lender does is not allowed.
+    (
+        STRONG,
+        rf"\b{_ADVISERS}\s+(?:say|says|said|told\s+me|confirmed|reckons?|agrees?)\b[^.!?]{{0,50}}?\b(?:illegal|"
+        r"not\s+allowed|isn't\s+allowed|unlawful|against\s+the\s+(?:law|rules|regulations)|breach\w*|(?:can't|cannot|"
+        r"shouldn't|should\s+not|aren't\s+allowed\s+to|not\s+allowed\s+to)\s+(?:do|charge|call|contact|add|text))",
+    ),
 ) + cues(
     "complaint",
     "zh",
@@ -375,8 +666,8 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     # Regulators, the police, the courts, lawyers, the press and the public.
     (
         STRONG,
-        r"银保监|银监|保监|金融监管|监管(?:局|部门|机构)|金管会|金管局|人民银行|人行|12378|12363|12315|消协|"
-        r"消费者协会|消委会|报警|警察|派出所|公安|起诉你们|告你们|打官司|仲裁|法律(?:途径|程序|手段)|"
+        r"银保监|银监|保监|金融监管|监管(?:局|部门|机构)|金管会|金管局|人民银行|人行|(?<!\d)(?:12378|12363|12315)(?!\d)|消协|"
+        r"消费者协会|消委会|起诉你们|告你们|打官司|仲裁|法律(?:途径|程序|手段)|"
         r"律师函|(?:找|请|咨询(?:了|过)?|联系|交给|委托|让)(?:个|了)?律师(?!朋友|同学|亲戚|费)|"
         r"律师(?:会|来|去)?(?:联系|找|跟)你们|(?:去|上|到)法院|(?:法院|法庭)见|(?:去|到|上)法庭",
     ),
@@ -421,26 +712,236 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     # Contact with family, friends, neighbours and the workplace, or too often.
     (
-        STRONG,
-        r"(?:给|打给|联系|找|骚扰|打电话给|发短信给|发信息给)(?:我(?:的)?)?(?:家人|家里人|父母|爸妈|爸爸|妈妈|"
-        r"老婆|老公|同事|领导|单位|公司|朋友|亲戚|通讯录)|(?:给|打给|联系|找|骚扰|打电话给)我的?(?:邻居|孩子|老人|学校|老板)|"
-        r"(?<!我)(?:打电话给|发短信给|发信息给|打给|骚扰|联系)我?(?:的)?(?:妈|爸|爹|娘)",
-    ),
-    (
-        STRONG,
-        r"(?:打|发|找|闹|催|联系|上门)[^,，。!?]{0,5}?我的?(?:公司|单位|家里|老家|家人|父母|爸妈|同事|领导|朋友|"
-        r"亲戚|老婆|老公|孩子|邻居|学校|老板)|"
-        r"(?<!我)(?:给|到)我的?(?:[^,，。!?]{1,3}的)?(?:学校|家人|父母|爸妈|妈|爸|同事|领导|单位|公司|朋友|亲戚|老婆|"
-        r"老公|孩子|家里|邻居)[^,，。!?]{0,3}?(?:打|发|催)|"
-        r"(?:家人|父母|爸妈|同事|领导|朋友|亲戚|老婆|老公|孩子|邻居)(?:们)?(?:都|也)(?:收到|接到)(?:了)?"
-        r"[^,，。!?]{0,4}?(?:短信|电话|信息|消息)|(?:亲戚|家族|同学|同事|工作)群",
+        MEDIUM,
+        r"(?:天天|每天|一天|一直|老是|总是|反复|不停(?:地)?|频繁|半夜|大半夜|大晚上)[^,，。!?]{0,6}?(?:给我)?"
+        r"(?:打(?!工|算|车|球|卡|折|扮|听|开|印|[一两几三](?:份|工))|发(?!现|工资|薪|烧|展)|催|提醒)[^,，。!?]{0,4}?(?:电话|短信|信息)?",
     ),
     (
         MEDIUM,
-        r"(?:天天|每天|一天|一直|老是|总是|反复|不停(?:地)?|频繁|半夜|大半夜|大晚上)[^,，。!?]{0,6}?(?:给我)?(?:打|发|"
-        r"催)[^,，。!?]{0,4}?(?:电话|短信|信息)?",
+        r"(?:凌晨|深夜|夜里|半夜|大半夜|大晚上|一大早|清晨|晚上(?:十一|十二|11|12)点|(?:早上|早晨)(?:[五六]|[56])点)"
+        r"(?!以?后|之后|以?前|之前)[^,，。!?]{0,8}?(?:打(?!工|算|车|球|卡|折)|发(?!现|工资|薪)|催|提醒|来电|打来|骚扰)|"
+        r"(?:一上午|一早上|一下午|一晚上|一整天|一天之内|一小时|一个小时|半天|半小时|今天|今早|这周|一周|一个月)"
+        r"(?:就|都|已经|内|里|之内)?(?:给我|给我家里)?(?:打|发|催)了?(?:我)?(?:[0-9]+|[两二三四五六七八九十几多]+)[多来几]?"
+        r"(?:个|通|条|次|遍)|(?:打|发)了?(?:我)?(?:十|[二三四五六七八九几]十|[1-9][0-9])[几多来]?(?:个|通|条|次)",
     ),
     (MEDIUM, r"(?:短信|电话|信息|消息)[^,，。!?]{0,3}?(?:太|很|这么|那么|过于)(?:频繁|多了|烦)"),
+    # Charges: interest on interest, robbery, fees never disclosed, rates above the legal cap.
+    (
+        STRONG,
+        r"利滚利|驴打滚|越还越多|变相(?:高利贷|收费|收息|放贷)|(?<!被)(?<!遭)(?<!遇到)抢劫|(?<!被)打劫|明抢|吃人不吐骨头|"
+        r"大耳窿|放高利|隐形(?:收费|费用|消费)|偷偷(?:收|扣|加)|莫名(?:其妙)?(?:多|扣|收)|"
+        r"(?:借|贷)(?:款)?的时候(?:根本|也|都)?没(?:说|告诉|提|讲)|"
+        r"(?:年化|利率|利息)[^,，。!?]{0,8}?(?:超过|超|高于|高达)[^,，。!?]{0,3}?(?:24|36)|超过法定|法定上限",
+    ),
+    # Being ignored, passed around, looped by a bot.
+    (
+        STRONG,
+        r"绕圈子|兜圈子|车轱辘话|翻来覆去|来来回回|(?:都|就|只)(?:是|会)?(?:那|这)(?:几|两|一)句|一问三不知|推诿|"
+        r"不归(?:他|她|我们|他们|我)?管|(?:转|找|联系)不(?:到|了|上)(?:人工|客服|真人)|"
+        r"人工(?:客服)?(?:永远|一直|根本)?(?:转不|打不|找不|联系不)|联系不上(?:你们|客服)|"
+        r"一(?:封|条|个|次|句)(?:都|也)(?:没|不)(?:有)?(?:回|理)|已读不回|形同虚设|摆设|"
+        r"(?:机器人|智能客服|自动回复)[^,，。!?]{0,10}?(?:没用|听不懂|答非所问|绕|解决不了|转不)",
+    ),
+    # Regulators, hotlines, the courts, going public.
+    (
+        STRONG,
+        r"金融监管总局|监管总局|金融监督管理|金融局|证监会|市场监管|工商局|工商部门|信访|市长热线|(?<!\d)12345(?!\d)|315晚会|央视|维权|"
+        r"申诉|(?:向|到|去|给|找)[^,，。!?]{0,10}?(?:反映|申诉|举报|上报)|"
+        r"(?:网上|微博|抖音|小红书|朋友圈|知乎|贴吧|快手|b站|头条|黑猫)(?:上|里)?(?:写|发帖|发了|晒|挂|曝|揭|吐槽|避雷)|"
+        r"发(?:到)?(?:抖音|微博|小红书|朋友圈|网上|知乎|快手)|避雷|告(?:到|上)?(?:法院|法庭)|"
+        r"(?:告|起诉)(?:你们|你|贵公司|平台)|传票",
+    ),
+    # Threats, broken word, inhumanity.
+    (
+        STRONG,
+        r"吓唬|冒充(?:公检法|警察|法院|律师)|(?:说|扬言|威胁|吓)[^,，。!?]{0,4}?(?:要|会)?(?:来|去)?(?:上门|坐牢|抓我|抓人|"
+        r"判刑|起诉我|告我)|上门(?:催收|闹|堵|讨债)|(?:说要|要来|扬言)上门|说话不算(?:数|话)|出尔反尔|言而无信|"
+        r"不守信用|不讲信用|说一套做一套|(?:说好|答应)(?:了|的)?[^。!?]{0,12}?(?:结果|却|又|还是|怎么)[^。!?]{0,6}?"
+        r"(?:(?:又|还)(?:来)?(?:催|打|发|扣|收)|不认|不算|变卦|反悔)|没(?:有)?人性|有没有人性|丧尽天良|缺德",
+    ),
+    (
+        STRONG,
+        r"(?:怎么|为什么|咋|何不|干脆|不如)(?:不)?去抢|(?:合法|违法|国家允许|法律允许|受法律保护)(?:吗|么|嘛)|"
+        r"(?:年化|利率|年利率|利息)[^,，。!?]{0,6}?(?:都|竟然|居然|快|已经)[^,，。!?]{0,3}?\d+\s*%|"
+        r"打不进|(?:一直|永远|还在)(?:在)?排队|排(?:了)?(?:队)?[^,，。!?]{0,3}?(?:[0-9]+|[两二三四五六七八九十几半]+)(?:个)?"
+        r"(?:小时|钟头)|说法(?:都|也|全|总是)?不一(?:样|致)|(?:一直|总是|都|老是)说(?:在)?(?:处理|核实|反馈|跟进|上报)|"
+        r"(?:问|催|打|联系)了?(?:[0-9]+|[两二三四五六七八九十几多]+)(?:遍|次|回)[^,，。!?]{0,6}?(?:都|还|也)(?:说|是|没|不)|"
+        r"(?:在|到|去)(?:网上|微博|抖音|小红书|朋友圈|知乎|贴吧|快手|b站|头条|黑猫)(?:上)?[^,，。!?]{0,4}?(?:公开|曝光|"
+        r"发帖|发文|写|揭|吐槽|讲讲|说说|评评理)|"
+        r"(?:一天|一上午|一早上|一下午|一晚上|一整天|今天|今早)(?:就|都|已经|内|里|之内)?(?:[0-9]+|[两二三四五六七八九十几多]+)"
+        r"[多来几]?(?:个|通|条|次)(?:电话|短信|信息|消息|催收)|"
+        r"(?:费|利息|罚息|违约金)[^,，。!?]{0,6}?(?:根本|从来|都|也)?没(?:有)?(?:提前)?(?:告诉|告知|说明|说)(?:过)?|"
+        r"(?:费|利息|罚息|扣|收)[^,，。!?]{0,4}?莫名其妙|一个(?:回复|回音|电话|消息|答复)(?:都|也)没|"
+        r"(?:连)?一(?:条|封)(?:回复|回音|消息|答复)(?:都|也)没|录(?:了)?音(?:了|为证)|(?:全程|通话|电话)录音|留证|(?:保留|收集)(?:了)?证据|取证|"
+        r"(?:凌晨|深夜|夜里|半夜|大半夜|大晚上)(?:[一二两三四五六\d]+点(?:多|半)?)?(?:的|打来的|发来的)(?:电话|短信|来电|"
+        r"催收|信息|消息)|(?:公司|单位|家里|家门口|学校)(?:来|去)?闹|闹到",
+    ),
+    # Sarcasm: praise for a lender who calls at night or ten times a day.
+    (
+        MEDIUM,
+        r"可真(?:会|行|敬业|勤快|有你们的|够)|真(?:会做生意|会赚钱|会算账)|服了你们|佩服你们|谢谢你们全家|"
+        r"(?:真|可真|真是|好)(?:贴心|周到|敬业|勤快|尽职)(?:啊|呀|哈)?[^。!?]{0,20}?(?:半夜|凌晨|深夜|一天|天天|每天|"
+        r"[0-9十几]+(?:个|通|条|次))",
+    ),
+)
+
+# Cues taken back in some contexts (``Cue.unless``): arranging a call, asking the lender to contact someone,
+# identity theft, asking a debt charity for help, praise.
+_COMPLAINT_GUARDED: Final[tuple[Cue, ...]] = (
+    unless(
+        # "£40 for being one day late??" is outrage; "is it $20 for being late?" a question.
+        r"^(?:is|are|do|does|what|how|will|would|can|could)\b",
+        cues(
+            "complaint",
+            "en",
+            (
+                MEDIUM,
+                r"(?:[$€£¥]\s*\d+|(?<!\d)\d+\s*(?:dollars|quid|pounds|euros|bucks))\s+(?:[\w']+\s+){0,3}?(?:(?:just|only)\s+for\s+"
+                r"(?:being\s+)?(?:(?:a|one|1|two|2|a\s+few|few)\s+(?:days?|hours?|minutes?)\s+)?late|for\s+(?:being\s+)?"
+                r"(?:only\s+|just\s+)?(?:a|one|1|two|2|a\s+few|few)\s+(?:days?|hours?|minutes?)\s+late|for\s+(?:being\s+)?"
+                r"late\s+(?:once|one\s+time|just\s+once))\b",
+            ),
+        ),
+    )
+    + unless(
+        # Sarcastic praise of a charge or a call; sincere praise comes with something done for the borrower.
+        r"waiv\w*|extension|extend\w*|refund\w*|reduc\w*|remov\w*|cancel\w*|forg[ia]ve\w*|discount\w*|freez\w*|\bplan\b",
+        cues(
+            "complaint",
+            "en",
+            (
+                MEDIUM,
+                r"\b(?:fees?|charges?|penalt\w+|interest|calls?|texts?|reminders?|messages?)\b[^.!?]{0,80}?[.!?,]\s*"
+                r"(?:wow\W+)?how\s+(?:very\s+)?(?:generous|kind|thoughtful|considerate|lovely|nice|sweet|caring|"
+                r"reasonable|fair)\b",
+            ),
+        ),
+    )
+    + unless(
+        _ARRANGING,
+        cues(
+            "complaint",
+            "en",
+            # "the 11pm phone call", "a 6am text", "midnight calls"
+            (
+                MEDIUM,
+                rf"\b{_ODD_HOUR}\s+(?:(?:phone|wake[\s-]?up|collection|debt|reminder)\s+)?(?:calls?|texts?|messages?|"
+                r"reminders?|visits?|knocks?|sms|e?mails?)\b|\b(?:a|the|another|that|this|your)\s+(?:phone\s+)?(?:call|text|"
+                rf"message|reminder|visit)\s+(?:at|after|past)\s+{_ODD_HOUR}\b|\b(?:a|another|the|your|one|this)\s+"
+                r"(?:phone\s+)?(?:call|text)\s+(?:at|to)\s+(?:work|night|my\s+(?:work|office|job|workplace))\b|"
+                rf"\b(?:it's|it\s+is)\s+{_ODD_HOUR}\b[^?]{{0,40}}?\b(?:call|text|messag|ring|remind)\w*",
+            ),
+        ),
+    )
+    + unless(
+        _ASKING_TO_CONTACT,
+        cues(
+            "complaint",
+            "en",
+            # Someone of the borrower's told about the debt: "kind of you to call my mother about my loan".
+            (
+                STRONG,
+                rf"\b{_NOT_THEM}(?:call|contact|text|messag|ring|rang|phon|email|tell|told|visit|approach|ask|question)\w*\s+"
+                rf"my\s+(?:\w+\s+)?{_THIRD_PARTIES}\b[^.!?]{{0,30}}?\babout\s+(?:my|the|this|our)\s+(?:loan|debt|arrears|"
+                r"account|payments?|balance|money|situation|finances|late\s+payments?)\b",
+            ),
+        ),
+    )
+    + unless(
+        _IDENTITY_THEFT,
+        cues(
+            "complaint",
+            "en",
+            (
+                STRONG,
+                rf"\b{_ESCALATE_VERB}\s+(?:[\w']+\s+){{0,5}}?(?:to|with|at|on|in|into|about|before)\s+"
+                rf"(?:(?:the|my|a|an|our|your)\s+)?{_POLICE}\b|"
+                r"\b(?:call\w*|ring\w*|rang|phon\w*|contact\w*|get(?:ting)?|got|involv\w*)\s+(?:in\s+)?the\s+"
+                rf"{_POLICE}\b|\b{_POLICE}\s+(?:report|complaint|case)\b|\b{_POLICE}\s+(?:will|would|'ll|are\s+going\s+to)\s+"
+                r"(?:be\s+)?(?:hear|know|contact\w*|call\w*|deal|take|get\s+involved|be\s+in\s+touch)",
+            ),
+            (
+                STRONG,
+                r"(?<!\byou\s)(?<!\bthey\s)(?<!\bto\s)\breport(?:ing|ed|s)?\s+(?:this|it|the\s+\w+)\b"
+                r"(?!\s+(?:\w+\s+){0,2}?to\s+(?:the\s+|a\s+)?credit)|\breported\s+to\b(?!\s+(?:the\s+|a\s+)?credit)",
+            ),
+        ),
+    )
+    + unless(
+        _DEBT_HELP,
+        cues(
+            "complaint",
+            "en",
+            (
+                STRONG,
+                rf"\b{_ESCALATE_VERB}\s+(?:[\w']+\s+){{0,5}}?(?:to|with|at|about|before)\s+(?:(?:the|my|a|an|our)\s+)?"
+                rf"{_ADVISERS}\b",
+            ),
+        ),
+    )
+    + unless(
+        r"\b(?:5|five|4|four|good|great|positive|glowing|nice|excellent|lovely|brilliant)[\s-]+(?:star|review)",
+        cues(
+            "complaint",
+            "en",
+            (
+                STRONG,
+                r"\b(?:leav(?:e|ing)|left|writ(?:e|ing)|wrote|written|post(?:ed|ing)?|put(?:ting)?)\s+(?:a\s+|an\s+|my\s+|"
+                r"some\s+)?(?:[\w-]+\s+)?reviews?\b",
+            ),
+        ),
+    )
+    + unless(
+        _ZH_ASKING_TO_CONTACT + "|" + _ZH_THANKS_FOR_NOT,
+        cues(
+            "complaint",
+            "zh",
+            (
+                STRONG,
+                r"(?:你们|你|催收(?:员|的|人员)?|他们|客服|贵公司|平台|有人|业务员|工作人员)[^,，。!?]{0,8}?(?:给|打给|联系|找|"
+                r"骚扰|打电话给|发短信给|发信息给|告诉(?:了)?|通知(?:了)?|打到|打去|打|催到|爆|闹到|找到|上门|跑到|跑去|来到|到)"
+                rf"(?:了)?(?:我(?:的)?)?(?:所有|全部|每个)?(?:的)?{_ZH_PEOPLE}",
+            ),
+        ),
+    )
+    + unless(
+        _ZH_MY_OWN_CALL + "|" + _ZH_ASKING_TO_CONTACT + "|" + _ZH_THANKS_FOR_NOT,
+        cues(
+            "complaint",
+            "zh",
+            (
+                STRONG,
+                r"(?<!我)(?:骚扰|打电话给|发短信给|发信息给|打给)(?:我(?:的)?)?(?:家人|家里人|父母|爸妈|爸爸|妈妈|老婆|老公|同事|"
+                r"领导|单位|公司|朋友|亲戚|通讯录)" + _ZH_BORROWING,
+            ),
+            # Contact with the borrower's people, family, friends, neighbours and the workplace.
+            (
+                STRONG,
+                rf"(?<!我)(?:给|打给|联系|找|骚扰|打电话给|发短信给|发信息给|告诉(?:了)?|通知(?:了)?)我的?{_ZH_PEOPLE}"
+                + _ZH_BORROWING
+                + r"|(?<!我)(?:打电话给|发短信给|发信息给|打给|骚扰|联系)我?(?:的)?(?:妈|爸|爹|娘)",
+            ),
+            (
+                STRONG,
+                rf"(?<!我)(?:打|发|找|闹|催|联系|上门)[^,，。!?]{{0,5}}?我的?{_ZH_PEOPLE}" + _ZH_BORROWING + r"|"
+                rf"(?<!我)(?:给|到)我的?(?:[^,，。!?]{{1,3}}的)?{_ZH_PEOPLE}[^,，。!?]{{0,3}}?(?:打|发|催)|"
+                rf"{_ZH_PEOPLE}(?:们)?(?:都|也)(?:收到|接到)(?:了)?[^,，。!?]{{0,4}}?(?:短信|电话|信息|消息)|"
+                r"(?:亲戚|家族|同学|同事|工作)群",
+            ),
+        ),
+    )
+    + unless(
+        _IDENTITY_THEFT,
+        cues(
+            "complaint",
+            "zh",
+            (
+                STRONG,
+                r"报警|报案|立案|(?:找|去|到|叫|告诉|联系|上|交给|给)(?:了)?(?:警察|派出所|公安(?:局)?|110)|"
+                r"(?:警察|派出所|公安局|公安)见|打(?:了)?110",
+            ),
+        ),
+    )
 )
 
 DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
@@ -459,6 +960,13 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
         r"your\s+)?(?:loan|money|debt|account|credit|funds)\b",
     ),
     (STRONG, r"\b(?:didn't|did not)\s+(?:borrow|take out|apply|sign|open|authori[sz]e|agree)\b"),
+    # Pidgin and non-native negation: "I no borrow any money from una", "I never borrow".
+    (STRONG, r"\b(?:i|we|me)\s+(?:no|never|neva)\s+(?:borrow|collect|take|sign|apply|owe)\b"),
+    (
+        STRONG,
+        r"\bstolen\b[^.!?]{0,30}?\bused\s+(?:to|for)\s+(?:take|get|open|apply|borrow|this)|"
+        r"\bused\s+my\s+(?:stolen\s+)?(?:card|id|identity|details|name|passport)\s+to\s+(?:take|get|open|apply|borrow)",
+    ),
     (
         STRONG,
         r"\b(?:don't|do not|doesn't|does not)\s+(?:[\w']+\s+){0,3}?owe\b|"
@@ -521,7 +1029,11 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
     "dispute",
     "zh",
     (STRONG, r"不是我(?:本人)?(?:借|贷|欠|办|申请|签|开|注册)|不是我的(?!错)|(?:贷款|借款|钱|账|债|欠款)不是我"),
-    (STRONG, r"(?:没|没有|从没|从来没|从来没有|根本没|根本没有)[^,，。!?不]{0,6}?(?:借|贷|申请)(?!口)|没(?:有)?办过"),
+    (
+        STRONG,
+        r"(?:没|没有|从没|从来没|从来没有|根本没|根本没有)[^,，。!?不]{0,6}?(?:借|贷|申请|注册|开(?:过)?户|签(?:过)?(?:字|合同|约))"
+        r"(?!口)|没(?:有)?办过",
+    ),
     (
         STRONG,
         r"金额(?:不对|有误|错|有问题|不符)|数目不对|数额不对|账(?:目)?不对|算错|多算|多收|多扣|不对吧|"
@@ -573,6 +1085,11 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
     (MEDIUM, r"\b(?:doesn't|does not|don't)\s+live\s+here\b"),
     (
         STRONG,
+        r"\b(?:he|she|they|my\s+\w+|someone\s+else|the\s+(?:previous|last|old)\s+owner)\s+used\s+to\s+(?:have|own|use)\s+"
+        r"(?:this|that|the)\s+(?:number|phone)\b|\bthis\s+(?:number|phone)\s+used\s+to\s+(?:be|belong)\b",
+    ),
+    (
+        STRONG,
         r"\bnot\s+the\s+(?:person|one|guy|man|woman|lady)\s+(?:you(?:'re| are)\s+)?(?:looking for|after|want|"
         r"trying to reach)\b",
     ),
@@ -602,7 +1119,14 @@ WRONG_NUMBER_CUES: Final[tuple[Cue, ...]] = cues(
         r"没有(?:叫|名叫|姓)[^,，。!?]{1,4}的人|(?:没有|没)这个人|查无此人|不是本人|"
         r"我?不是(?:他|她)(?:本人)?(?:$|[,.!?，。！？\s])",
     ),
+    (
+        STRONG,
+        r"(?:他|她|我[爸妈哥姐弟妹]|别人|前任|上一个人)(?:的)?(?:以前|之前|原来)的(?:号|号码|手机号|手机)|"
+        r"(?:他|她)(?:早就|早|已经|现在)(?:不用|没用|换号)",
+    ),
     (STRONG, rf"我不是(?!周[一二三四五六日天末])[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}(?:$|[,.!?，。！？\s]|本人)"),
 )
 
-SAFETY_CUES: Final[tuple[Cue, ...]] = COMPLAINT_CUES + DISPUTE_CUES + OPT_OUT_CUES + WRONG_NUMBER_CUES
+SAFETY_CUES: Final[tuple[Cue, ...]] = (
+    COMPLAINT_CUES + _COMPLAINT_GUARDED + DISPUTE_CUES + OPT_OUT_CUES + _OPT_OUT_GUARDED + WRONG_NUMBER_CUES
+)

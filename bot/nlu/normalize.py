@@ -158,6 +158,8 @@ _HAN: Final = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # patterns can use \b (which treats Han characters as word characters).
 _LATIN_HAN_RE: Final = lazy(rf"(?<=[a-z])(?=[{_HAN}])|(?<=[{_HAN}])(?=[a-z])")
 _SPACES_RE: Final = lazy(r"\s+")
+# A dropped g marked by an apostrophe ("cussin'", "fixin'", "callin'") is the -ing form.
+_G_DROPPED_RE: Final = lazy(r"(?<=[a-z]{2}in)'(?![a-z])")
 
 
 def normalize(text: str) -> str:
@@ -167,6 +169,7 @@ def normalize(text: str) -> str:
     # onto their ASCII forms, so one set of patterns serves both keyboards.
     text = unicodedata.normalize("NFKC", text)[:MAX_CHARS]
     text = _strip_symbols(text).translate(_QUOTES).lower()
+    text = _G_DROPPED_RE.sub("g", text)
     # One set of Chinese patterns: Traditional characters and Cantonese words become Mandarin.
     text = to_simplified(text)
     text = _REPEATS_RE.sub(lambda m: m.group(1) or m.group(2), text)
