@@ -75,6 +75,12 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"\bmade\s+(?:[\w']+\s+){0,2}?payments?\b"),
     (
         STRONG,
+        r"\b(?:i|we|me|he|she|they|my\s+\w+)\s+(?:don|done)\s+(?:pay|paid|send|sent|transfer|settle|clear|remit)\b|"
+        r"\blodged\s+(?:(?:the|my|it|that|this|your)\s+)?(?:[$€£¥]|\d|money|cash|payment|funds|amount|balance|rest|"
+        r"it\b)",
+    ),
+    (
+        STRONG,
         r"\bpayment\s+(?:was|has been|is|got|had been|went)\s+(?:already\s+)?(?:made|sent|done|completed|"
         r"processed|submitted|through|thru|paid)\b|\b(?:payment|transfer|transaction|deposit)\s+(?:is\s+|was\s+)?"
         r"(?:done|complete|completed|sent|made|successful|went through|went thru|gone through|cleared|posted)\b",
@@ -110,7 +116,7 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
         r"之前就)[^不没未,，。!?！？]{0,6}?(?:还|转|付|打款|打钱|汇|缴|交)(?![不没])",
     ),
     (MEDIUM, r"请查收|查收一下|转账记录|付款记录|还款记录|截图"),
-    (STRONG, r"(?:还款|转账|付款|汇款|支付)(?:已经?)?(?:完成|成功|到账)"),
+    (STRONG, r"(?:还款|转账|付款|汇款|支付|扣款)(?:已经?)?(?:完成|成功|到账)"),
     (
         STRONG,
         r"刚(?:刚|才)?(?:还|转|付|打款|打钱|汇)(?:完|好|过|清|上)|(?:款|钱)(?:已经?|都)(?:打|转|付|汇|还)|"
@@ -137,7 +143,7 @@ _FUTURE_EN: Final = lazy(
 )
 _FUTURE_ZH: Final = lazy(
     r"明天|后天|下周|下个?月|月底|会|要|马上|等|过几天|周[一二三四五六日天末]|星期|礼拜|号|"
-    r"之后|以后|再"
+    r"之后|以后|再|说先|让我|叫我|建议|劝我|要我"
 )
 _PAST_ZH: Final = lazy(r"已|昨|前天|刚|上周|上个?月|早就")
 _FRAME_CHARS: Final = 60
@@ -153,12 +159,18 @@ _QUESTIONS: Final = lazy(
     r"\b(?:what's|what is|whats|what are)\s+(?:the|my)\s+(?:[\w']+\s+){0,2}?(?:i|we)\s+(?:need|have|must|should|"
     r"got|ought)\s+to\s+(?:pay|repay)\w*|"
     r"\b(?:fees?|charges?|penalt(?:y|ies)|amount|payoff|total|balance|cost|discount|interest|minimum)\b[^.!?;]{0,30}?"
-    r"\bif\s+(?:i|we)\s+(?:pay|repay)\b(?:\s+(?!i'll\b|i\s+will\b|then\b)[\w$.,']+){0,3}|"
+    r"\bif\s+(?:i|we)\s+(?:pay|repay|settle|clear|close)\b(?:\s+(?!i'll\b|i\s+will\b|then\b)[\w$.,']+){0,3}|"
+    r"(?:如果|要是|假如|若是?)[^。!?！？]{0,16}?(?:多少|几|吗|么|呢)|"
+    # "if I clear it today, how much do I owe?": the condition of a question
+    r"\bif\s+(?:i|we)\s+(?:pay|repay|settle|clear|close)\b[^.!?;]{0,30}?\b(?:how\s+much|what|will|would|is|are|do|does|"
+    r"can)\b[^.!?]*\?|"
     r"\b(?:can|could|may)\s+(?:my\s+\w+|someone|somebody|he|she|they)\s+(?:else\s+)?pay\b[^.!?;,]{0,20}\?|"
     r"(?:可以|能|能不能|可不可以|能否)用[^,，。!?！？]{0,6}?(?:还|付|转|支付)(?:款|钱)?(?:吗|么|不)|"
     # the terms of the loan, not a commitment: 借三千还五千 ("borrowed 3,000, repaying 5,000")
     r"借(?:了)?[0-9一二两三四五六七八九十百千万]+[^,，。!?！？]{0,3}?还(?:了)?[0-9一二两三四五六七八九十百千万]+|"
     r"\bways?\s+(?:to|i\s+can|we\s+can)\s+(?:pay|make)\w*|"
+    # a fee for paying is a charge, not a commitment: "is there a fee for paying by card"
+    r"\b(?:fees?|charges?|penalt(?:y|ies)|cost|surcharge)\s+(?:for|to|of)\s+(?:late\s+)?pay(?:ing|ment)?\b|"
     r"(?:怎么|怎样|如何|什么时候|啥时候|几号|哪天|哪一天|在哪|去哪|哪里)[^,，。!?！？]{0,3}?(?:还|付|转|交|"
     r"缴)(?:款|钱)?|"
     r"(?:还|付|转|交|缴)(?:款|钱)?[^,，。!?！？]{0,3}?(?:多少|几)|"

@@ -15,15 +15,34 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from .cue import EXACT, MEDIUM, STRONG, WEAK, Cue, cues
+from .cue import EXACT, MEDIUM, STRONG, WEAK, Cue, cues, unless
 from .intents import OTHER, PRECEDENCE, PROMISE
 from .keywords import SAFETY_CUES
 from .normalize import ACK_EMOJI
 
+# Thanks for an extension already given ("thanks for the extension", "谢谢你们上次帮我延期") asks for none.
+_THANKS_FOR_EXTENSION: Final = (
+    r"\b(?:thanks|thank\s+(?:you|u)|cheers|grateful)\s+(?:you\s+|so\s+much\s+|a\s+lot\s+|again\s+)?for\s+"
+    r"(?:the|my|your|this|that|approving|granting|giving\s+me|extending)\b[^.!?,]{0,15}?\b(?:extension|extend\w*)\b|"
+    r"\bappreciate\s+(?:the|my|your)\s+extension\b|\b(?:kind|good|nice|generous)\s+of\s+you\s+to\s+(?:give|grant|"
+    r"approve|allow|extend)\b|"
+    r"(?:谢谢|感谢|多谢)[^,，。!?]{0,8}?(?:延期|宽限|展期)(?![^,，。!?]{0,3}(?:吗|么|行不行|可以不))"
+)
+
+_HARDSHIP_GUARDED: Final[tuple[Cue, ...]] = unless(
+    _THANKS_FOR_EXTENSION,
+    cues("hardship", "en", (STRONG, r"\bextension\b|\bextend\s+(?:the\s+|my\s+)?(?:due date|deadline|loan|payment)\b"))
+    + cues("hardship", "zh", (STRONG, r"延期|展期|宽限")),
+)
+
 HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     "hardship",
     "en",
-    (STRONG, r"\b(?:lost|losing|lose)\s+(?:my|our|his|her)\s+(?:job|work|income|business|house|home)\b"),
+    (
+        STRONG,
+        r"\b(?:lost|losing|lose)\s+(?:my|our|his|her|all\s+my|most\s+of\s+my|some\s+of\s+my)\s+(?:job|work|income|"
+        r"business|house|home|shifts|hours|contract|clients|customers|overtime|position)\b",
+    ),
     (
         STRONG,
         r"\b(?:laid off|got fired|been fired|was fired|unemployed|jobless|out of work|no job|no income|"
@@ -38,7 +57,6 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (MEDIUM, r"\b(?:accident|injured|injury|disabled|disability|pregnant|covid|illness)\b"),
     (MEDIUM, r"\b(?:sick|ill)\b(?!\s+(?:of|and tired)\b)"),
-    (STRONG, r"\bextension\b|\bextend\s+(?:the\s+|my\s+)?(?:due date|deadline|loan|payment)\b"),
     (
         STRONG,
         r"\bmore time\b|\b(?:more|few more|couple more|extra|\w+ more)\s+(?:days|weeks|months)\b|"
@@ -60,6 +78,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         STRONG,
         r"\b(?:reduce|lower|decrease|cut)\s+(?:my|the|our)\s+(?:\w+\s+)?(?:payments?|amount|interest|instal+ment|"
         r"balance|rate|fees?)\b|\bpay\s+less\b|\bsmaller\s+payments?\b|\bsettle\s+for\s+less\b|"
+        r"\b(?:smaller|lower|little|small)\s+(?:amounts|chunks|bits|sums|portions|instal+ments)\b|"
+        r"\bpayment\s+(?:holiday|break|freeze|pause)s?\b|"
         r"\b(?:reduce|lower|decrease|cut)\s+(?:what\s+(?:i|we)\s+owe|(?:my|the|our)\s+debt)\b",
     ),
     (
@@ -69,7 +89,8 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         STRONG,
-        r"\bhardship\b|"
+        r"\bhardship\b|\b(?:repayment|debt\s+management|debt\s+relief|debt\s+repayment)\s+plan\b|"
+        r"\bdebt\s+(?:adviser|advisor|advice|charity|counsell?or)\b|\bstepchange\b|\bnational\s+debtline\b|"
         r"\b(?:financial|money)\s+(?:difficult(?:y|ies)|problems?|trouble|hardship|issues?|crisis)\b",
     ),
     (MEDIUM, r"\bfinancially\b|\bstruggl(?:e|ing)\b|\bbehind on\s+(?:my\s+)?(?:bills|rent|payments)\b"),
@@ -133,7 +154,7 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"洪水|水灾|火灾|地震|台风|灾|车祸|出事|意外"),
     (
         STRONG,
-        r"延期|展期|宽限|缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
+        r"缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
         r"再等(?:等|几天|一下)?|等(?:几|两)天|暂缓|需要时间|多给(?:我)?(?:点|些|几天)",
     ),
     (STRONG, r"分期|分(?:两|三|几|[0-9]+)(?:期|次)|分批|协商还款|还款计划|停息挂账"),
@@ -209,7 +230,31 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
         r"\bpayment\s+(?:will|shall|should|is going to|'ll)\b|"
         r"\bexpect\s+(?:my\s+|the\s+|a\s+|your\s+)?(?:payment|money|transfer|funds)\b",
     ),
-    (MEDIUM, r"\b(?:can|could|will|'ll)\s+do\s+(?:\$|¥|€|£|\d)"),
+    (
+        MEDIUM,
+        r"\b(?:can|could|will|'ll)\s+do\s+(?:\$|¥|€|£|₱|₦|₹|s\$|rm\s?\d|rs\.?\s?\d|(?:php|inr|ngn|sgd|myr|kes)\s?\d|\d)",
+    ),
+    # "will sort it this week", "I'll get it sorted" (not "sort it out with my bank")
+    (
+        MEDIUM,
+        r"\b(?:will|'ll|going\s+to|shall|promise\s+to)\s+(?:get\s+)?sort\s+(?:it|this|that|things|everything|the\s+"
+        r"(?:payment|balance|bill|loan|arrears|account))\b(?!\s+(?:out\s+)?with\b)|"
+        r"\b(?:will|'ll|going\s+to)\s+(?:get|have)\s+(?:it|this|that|everything)\s+sorted\b(?!\s+with\b)",
+    ),
+    (MEDIUM, r"(?:^|[,.;!]\s*)(?:i\s+)?promise\W*$"),
+    # "sorted tomorrow", "will have it sorted by Friday": settled, in British and Irish English
+    (
+        MEDIUM,
+        r"\bsort(?:ed|ing)?\s+(?:it\s+|this\s+|that\s+)?(?:out\s+)?(?:by\s+|on\s+)?(?:today|tonight|tomorrow|"
+        r"(?:this|next)\s+(?:week|weekend|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|monday|tuesday|"
+        r"wednesday|thursday|friday|saturday|sunday|end\s+of\s+(?:the\s+)?(?:week|month))\b",
+    ),
+    # Irish English: "I'll lodge the €120 on Thursday"
+    (
+        STRONG,
+        r"\blodg(?:e|ing)\s+(?:(?:the|my|your|it|that|this|some)\s+)?(?:[$€£¥]|\d|money|cash|payment|funds|amount|"
+        r"balance|rest|it\b)",
+    ),
     (STRONG, r"\bpayment\b(?:[^.!?,;]|,\d){0,25}?\bwill\s+(?:go|be|come|arrive|reach|hit|clear|post)\b"),
     (
         STRONG,
@@ -271,8 +316,8 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
     (MEDIUM, r"\b(?:real|live|actual)\s+(?:person|human|agent|people)\b|\bhuman being\b|\bhuman\b"),
     (
         EXACT,
-        r"^(?:an?\s+)?(?:agent|human|representative|operator|manager|supervisor|real person|live agent|"
-        r"customer service|rep)\W*$",
+        r"^(?:please\s+)?(?:an?\s+)?(?:agent|human|representative|operator|manager|supervisor|real person|live agent|"
+        r"customer service|rep)(?:\s+please)?\W*$",
     ),
     (STRONG, r"\b(?:connect|transfer|put)\s+me\s+(?:to|through|with)\b|\bcustomer\s+(?:service|support|care)\b"),
     (
@@ -305,12 +350,13 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
         r"(?<!不要)(?<!别)(?<!再)联系我(?!们)",
     ),
     (STRONG, r"(?:和|跟|与)(?:你们)?的?(?:真人|人工|客服|工作人员|人)(?:说话|聊|沟通|谈|通话|联系)"),
+    (STRONG, r"(?:想|要|能|可以|麻烦|请)[^,，。!?]{0,3}?(?:跟|和|与)[^,，。!?]{0,10}?通(?:个|一下|一个)?电话"),
 )
 
 BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
     "balance_inquiry",
     "en",
-    (STRONG, r"\bhow\s+much\b(?!\s+(?:longer|time|more time)\b)"),
+    (STRONG, r"\bhow\s+much\b(?!\s+(?:longer|time|more time)\b)|\bmagkano\b"),
     (
         STRONG,
         r"\b(?:what's|what is|what are|whats|check|tell me|send me|show me|share|give me|provide)\s+(?:my|the|our)\s+"
@@ -414,7 +460,7 @@ ACK_CUES: Final[tuple[Cue, ...]] = cues(
         STRONG,
         r"^(?:ok|okay|k|kk|sure|yes|yep|yeah|yup|yah|alright|all right|fine|cool|great|perfect|noted|understood|"
         r"roger|got it|gotcha|will do|no problem|np|agreed|done|confirmed|sounds\s+(?:good|great|fine|ok)|"
-        r"that\s+works|all\s+good|no\s+worries)\b|^good\W*$",
+        r"that\s+works|all\s+good|no\s+worries|aye|(?:no|nae)\s+bother|grand)\b|^good\W*$",
     ),
     (
         MEDIUM,
@@ -433,7 +479,9 @@ ACK_CUES: Final[tuple[Cue, ...]] = cues(
 )
 
 # Everything except the safety and polarity tables, which are imported / evaluated elsewhere.
-INTENT_CUES: Final[tuple[Cue, ...]] = HARDSHIP_CUES + HUMAN_CUES + BALANCE_CUES + HELP_CUES + OPT_IN_CUES + ACK_CUES
+INTENT_CUES: Final[tuple[Cue, ...]] = (
+    HARDSHIP_CUES + _HARDSHIP_GUARDED + HUMAN_CUES + BALANCE_CUES + HELP_CUES + OPT_IN_CUES + ACK_CUES
+)
 ALL_TEXT_CUES: Final[tuple[Cue, ...]] = SAFETY_CUES + INTENT_CUES
 
 OTHER_CONFIDENCE: Final = 0.3  # nothing fired: a guess, and the caller should know it
