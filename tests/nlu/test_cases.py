@@ -29,12 +29,21 @@ from tests.nlu.support import Labelled, load
 # dispute, opt-out or hardship read as a promise), 89.6% of promise dates and 97.9% of amounts right;
 # reviewer_d 74.1% of intents, complaint recall 56.7% (68/120), precision 90.7%, 6 unsafe promises,
 # 91.2% of promise dates and 98.2% of amounts right.
+# reviewer_e.jsonl: 300 more, written blind by a reviewer who never saw the code, after the rules had
+# reached 100% on reviewer_c and reviewer_d; it showed those rules were partly fitted to their lines.
+# The same kinds of complaint in other words (charges called loan-sharking or robbery, the runaround
+# and chatbot loops, an MP, Citizens Advice, review sites, the police, contacts lists, night calls,
+# sarcasm), hard negatives, and regional English (Irish, Scots, Nigerian Pidgin, Singlish, Taglish).
+# Measured before any rule was touched for it (bench/nlu_eval.py): 87.0% of intents, complaint
+# recall 84.5% (93/110), precision 96.9%, 3 unsafe promises, 90.4% of promise dates and 96.2% of
+# amounts right. Labels are the reviewer's; none was corrected.
 CASES = (
     load("cases.jsonl")
     + load("reviewer_a.jsonl")
     + load("reviewer_b.jsonl")
     + load("reviewer_c.jsonl")
     + load("reviewer_d.jsonl")
+    + load("reviewer_e.jsonl")
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
