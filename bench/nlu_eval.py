@@ -1,12 +1,15 @@
 """Safety-first evaluation of bot.nlu on labelled reply sets (issue 8, item 9).
 
-Usage: python bench/nlu_eval.py [--errors] [FILE.jsonl ...]
+Usage: python bench/nlu_eval.py [--errors] [--no-net] [FILE.jsonl ...]
 
 Without files it measures every set in tests/nlu/data. For each file it prints one table:
 intent accuracy, complaint recall and precision, unsafe promises (a reply labelled
 complaint, dispute, opt_out or hardship that is classified promise_to_pay), and the
-exactness of promise_date and amount on the replies labelled promise_to_pay. With
---errors it lists the misclassified replies under each table.
+exactness of promise_date and amount on the replies labelled promise_to_pay. The
+grievance safety net (bot/nlu/grievance.py) is measured on its own: the table gives the
+complaint recall without it and how many labelled complaints only it caught, and how many
+replies it made complaints that are labelled otherwise. --no-net measures everything with
+the net left out. With --errors it lists the misclassified replies under each table.
 
 Lines are JSON objects {"text", "intent", "promise_date", "amount"[, "today"]}; a line
 without "today" was labelled for 2026-12-02, as the shared sample is.
@@ -58,6 +61,8 @@ class Figures:
     promises: int
     date_ok: int
     amount_ok: int
+    found_without_net: int  # labelled complaints found with the grievance net left out
+    net_wrong: int  # replies the net alone made complaints, labelled otherwise
 
 
 def load(path: Path) -> list[Case]:
@@ -78,11 +83,15 @@ def load(path: Path) -> list[Case]:
     return cases
 
 
-def measure(cases: list[Case]) -> tuple[Figures, list[tuple[Case, Classification]]]:
+def measure(cases: list[Case], net: bool = True) -> tuple[Figures, list[tuple[Case, Classification]]]:
     correct = complaints = found = predicted = unsafe = promises = date_ok = amount_ok = 0
+    found_without_net = net_wrong = 0
     wrong: list[tuple[Case, Classification]] = []
     for case in cases:
-        got = classify(case.text, case.today)
+        got = classify(case.text, case.today, grievance_net=net)
+        without = classify(case.text, case.today, grievance_net=False) if net else got
+        found_without_net += case.intent == COMPLAINT and without.intent == COMPLAINT
+        net_wrong += got.intent == COMPLAINT != without.intent and case.intent != COMPLAINT
         correct += got.intent == case.intent
         complaints += case.intent == COMPLAINT
         found += case.intent == COMPLAINT and got.intent == COMPLAINT
@@ -94,7 +103,19 @@ def measure(cases: list[Case]) -> tuple[Figures, list[tuple[Case, Classification
             amount_ok += got.amount == case.amount
         if (got.intent, got.promise_date, got.amount) != (case.intent, case.promise_date, case.amount):
             wrong.append((case, got))
-    figures = Figures(len(cases), correct, complaints, found, predicted, unsafe, promises, date_ok, amount_ok)
+    figures = Figures(
+        len(cases),
+        correct,
+        complaints,
+        found,
+        predicted,
+        unsafe,
+        promises,
+        date_ok,
+        amount_ok,
+        found_without_net,
+        net_wrong,
+    )
     return figures, wrong
 
 
@@ -108,12 +129,15 @@ def report(name: str, figures: Figures, wrong: list[tuple[Case, Classification]]
         ("intent accuracy", _ratio(figures.correct, figures.replies)),
         ("complaint recall", _ratio(figures.complaints_found, figures.complaints)),
         ("complaint precision", _ratio(figures.complaints_found, figures.complaints_predicted)),
+        ("  recall without net", _ratio(figures.found_without_net, figures.complaints)),
+        ("  caught by net alone", str(figures.complaints_found - figures.found_without_net)),
+        ("  net false complaints", str(figures.net_wrong)),
         ("unsafe promises", str(figures.unsafe)),
         ("promise date exact", _ratio(figures.date_ok, figures.promises)),
         ("promise amount exact", _ratio(figures.amount_ok, figures.promises)),
     )
     for label, value in rows:
-        print(f"  {label:<22}{value}")
+        print(f"  {label:<24}{value}")
     if show_errors:
         for case, got in wrong:
             flag = "UNSAFE " if case.intent in NEVER_PROMISE and got.intent == PROMISE else ""
@@ -127,9 +151,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, default=sorted(DATA.glob("*.jsonl")))
     parser.add_argument("--errors", action="store_true", help="list every reply not classified as labelled")
+    parser.add_argument("--no-net", action="store_true", help="leave the grievance safety net out")
     args = parser.parse_args()
     for path in args.files:
-        figures, wrong = measure(load(path))
+        figures, wrong = measure(load(path), net=not args.no_net)
         report(path.name, figures, wrong, args.errors)
 
 

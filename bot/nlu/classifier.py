@@ -1,15 +1,15 @@
-"""The pipeline: normalise -> keywords -> polarity -> rules -> dates/amounts -> language."""
+"""The pipeline: normalise -> keywords -> polarity -> rules -> grievance net -> dates/amounts -> language."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Final
 
-from . import amounts, dates, polarity, rules
+from . import amounts, dates, grievance, polarity, rules
 from .classification import Classification
 from .codeswitch import chinese_view
 from .cue import EXACT
-from .intents import PROMISE
+from .intents import COMPLAINT, PROMISE
 from .keywords import carrier_keyword
 from .language import detect_language
 from .lazyre import lazy
@@ -24,11 +24,12 @@ _HEDGE: Final = lazy(
 HEDGE_FACTOR: Final = 0.75
 
 
-def classify(text: str, today: dt.date) -> Classification:
+def classify(text: str, today: dt.date, *, grievance_net: bool = True) -> Classification:
     """Classify one borrower reply received on ``today`` (the borrower's local date).
 
     Pure and deterministic: no I/O, no clock, no global state, so it is safe to call
-    from any task and trivially testable with any "today".
+    from any task and trivially testable with any "today". ``grievance_net=False`` leaves
+    out the grievance safety net (``grievance``), so that its contribution can be measured.
     """
     normalized = normalize(text)
     language = detect_language(normalized)
@@ -47,6 +48,11 @@ def classify(text: str, today: dt.date) -> Classification:
             *found.hits,
             *rules.matching(rules.PROMISE_CUES, found.promise_view),
         ]
+    # The safety net runs after the specific rules: a reply none of them read as a complaint
+    # is one still when it aims dissatisfaction, outrage or accusation at the lender.
+    if grievance_net and all(cue.intent != COMPLAINT for cue in hits):
+        if any(grievance.finds_grievance(view) for view in views):
+            hits.append(grievance.NET)
     scores = rules.score(set(hits))
     intent, confidence = scores.primary()
     also = tuple(i for i in scores.fired() if i != intent)

@@ -28,5 +28,6 @@ INTENTS: Final[tuple[str, ...]] = (
 # Rank of each intent: lower wins. A mapping (not just the tuple) so callers can sort with it.
 PRECEDENCE: Final[dict[str, int]] = {intent: rank for rank, intent in enumerate(INTENTS)}
 
+COMPLAINT: Final = "complaint"
 OTHER: Final = "other"
 PROMISE: Final = "promise_to_pay"
