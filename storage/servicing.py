@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from tortoise.exceptions import DoesNotExist
+from tortoise.functions import Max
+
 from storage.models import Borrower, Case, ContactPause, Installment, Message, MessageItem, Restriction, TickWatermark
+from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, PriorSendRecord
+
+__all__ = [
+    "BorrowerRecord",
+    "ContactSnapshot",
+    "InstallmentRecord",
+    "MessageInstallment",
+    "PriorSendRecord",
+    "contact_snapshot",
+    "contact_snapshots",
+    "installments_near_tiers",
+    "installments_of_messages",
+    "message_installments",
+    "set_watermark",
+    "watermark",
+]
 
 UNPAID_STATES = ("open", "partially_paid")
+_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,87 +86,130 @@ async def installments_near_tiers(now: datetime, days_before: int, days_after: i
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class MessageInstallment:
-    installment_id: int
-    loan_id: str
-    installment_no: int
-    due_date: date
-    outstanding: Decimal
-    currency: str
-    state: str
-
-
 async def message_installments(message_id: int) -> list[MessageInstallment]:
-    ids = await MessageItem.filter(message_id=message_id).values_list("installment_id", flat=True)
-    if not ids:
-        return []
-    rows = await Installment.filter(id__in=list(ids)).values_list(
-        "id", "loan__loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "loan__currency", "state"
-    )
-    return [
-        MessageInstallment(r[0], r[1], r[2], r[3], Decimal(r[4]) - Decimal(r[5]), r[6], r[7])
-        for r in sorted(rows, key=lambda r: (r[3], r[1], r[2]))
-    ]
+    return (await installments_of_messages([message_id])).get(message_id, [])
 
 
-@dataclass(frozen=True, slots=True)
-class PriorSendRecord:
-    at: datetime
-    kind: str
-    key: str | None
+async def installments_of_messages(message_ids: Sequence[int]) -> dict[int, list[MessageInstallment]]:
+    """The installments each message is about, as stored now (two queries for the lot)."""
+    links: dict[int, list[int]] = defaultdict(list)
+    for part in _chunks(message_ids):
+        for message_id, installment_id in await MessageItem.filter(message_id__in=part).values_list(
+            "message_id", "installment_id"
+        ):
+            links[message_id].append(installment_id)
+    wanted = sorted({i for ids in links.values() for i in ids})
+    found: dict[int, MessageInstallment] = {}
+    for part in _chunks(wanted):
+        for r in await Installment.filter(id__in=part).values_list(
+            "id", "loan__loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "loan__currency", "state"
+        ):
+            found[r[0]] = MessageInstallment(r[0], r[1], r[2], r[3], Decimal(r[4]) - Decimal(r[5]), r[6], r[7])
+    return {
+        message_id: sorted(
+            (found[i] for i in ids if i in found), key=lambda m: (m.due_date, m.loan_id, m.installment_no)
+        )
+        for message_id, ids in links.items()
+    }
 
 
-@dataclass(frozen=True, slots=True)
-class ContactSnapshot:
-    borrower: Borrower
-    restrictions: frozenset[str]
-    open_complaint: bool
-    disputed_loan_ids: frozenset[str]
-    pauses: tuple[tuple[date, date, str], ...]
-    last_inbound_at: datetime | None
-    prior_sends: tuple[PriorSendRecord, ...]
+# What counts toward the caps: a message handed to a provider, whatever became of it.
+CAP_STATUSES = ("sent", "delivered", "undelivered", "failed", "unknown", "sending", "read")
+_BORROWER_FIELDS = (
+    "id",
+    "borrower_id",
+    "full_name",
+    "phone",
+    "telegram_chat_id",
+    "locale",
+    "timezone",
+    "preferred_channel",
+    "sms_opted_out",
+    "telegram_opted_out",
+    "telegram_usable",
+    "phone_wrong",
+)
 
 
 async def contact_snapshot(borrower_pk: int, now: datetime) -> ContactSnapshot:
-    borrower = await Borrower.get(id=borrower_pk)
-    kinds: list[str] = await Restriction.filter(borrower_id=borrower_pk, lifted_at__isnull=True).values_list(
-        "kind", flat=True
-    )  # type: ignore[assignment]
-    restrictions = frozenset(kinds)
-    open_cases = (
-        await Case.filter(borrower_id=borrower_pk).exclude(status="resolved").values_list("kind", "loan__loan_id")
-    )
-    pauses = await ContactPause.filter(borrower_id=borrower_pk, cancelled_at__isnull=True).values_list(
-        "start_date", "end_date", "reason"
-    )
-    last_inbound = (
-        await Message.filter(borrower_id=borrower_pk, direction="in", created_at__lte=now)
-        .order_by("-created_at")
-        .first()
-        .values_list("created_at", flat=True)
-    )
+    snapshot = (await contact_snapshots([borrower_pk], now)).get(borrower_pk)
+    if snapshot is None:
+        raise DoesNotExist(Borrower)
+    return snapshot
+
+
+async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[int, ContactSnapshot]:
+    """Each borrower's contact state at ``now`` (as ``contact_snapshot``), a few queries for the lot:
+    the borrower, open restrictions, open cases, pauses, their last message and the sends that
+    count toward the caps. Borrowers that do not exist are missing from the answer."""
+    pks = sorted(set(borrower_pks))
+    borrowers: dict[int, BorrowerRecord] = {}
+    restrictions: dict[int, set[str]] = defaultdict(set)
+    complaints: set[int] = set()
+    disputed: dict[int, set[str]] = defaultdict(set)
+    pauses: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
+    last_inbound: dict[int, datetime] = {}
+    newest_inbound: dict[int, datetime] = {}
+    sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
     window_start = now - timedelta(days=9)
-    sends = await Message.filter(
-        borrower_id=borrower_pk,
-        direction="out",
-        sent_at__gte=window_start,
-        counts_toward_caps=True,
-        status__in=("sent", "delivered", "undelivered", "failed", "unknown", "sending", "read"),
-    ).values_list("sent_at", "kind", "idempotency_key", "tier")
-    return ContactSnapshot(
-        borrower=borrower,
-        restrictions=restrictions,
-        open_complaint=any(kind == "complaint" for kind, _ in open_cases),
-        disputed_loan_ids=frozenset(loan for kind, loan in open_cases if kind == "dispute" and loan),
-        pauses=tuple((s, e, r) for s, e, r in pauses),
-        last_inbound_at=last_inbound if isinstance(last_inbound, datetime) else None,
-        prior_sends=tuple(
-            PriorSendRecord(at=at, kind=_counted_kind(kind, tier), key=(key or "").split("#", 1)[0] or None)
-            for at, kind, key, tier in sends
-            if at is not None
-        ),
-    )
+    for part in _chunks(pks):
+        for row in await Borrower.filter(id__in=part).values_list(*_BORROWER_FIELDS):
+            borrowers[row[0]] = BorrowerRecord(*row)
+        for pk, kind in await Restriction.filter(borrower_id__in=part, lifted_at__isnull=True).values_list(
+            "borrower_id", "kind"
+        ):
+            restrictions[pk].add(kind)
+        for pk, kind, loan in (
+            await Case.filter(borrower_id__in=part)
+            .exclude(status="resolved")
+            .values_list("borrower_id", "kind", "loan__loan_id")
+        ):
+            if kind == "complaint":
+                complaints.add(pk)
+            elif kind == "dispute" and loan:
+                disputed[pk].add(loan)
+        for pk, start, end, reason in (
+            await ContactPause.filter(borrower_id__in=part, cancelled_at__isnull=True)
+            .order_by("id")
+            .values_list("borrower_id", "start_date", "end_date", "reason")
+        ):
+            pauses[pk].append((start, end, reason))
+        inbound = Message.filter(borrower_id__in=part, direction="in")
+        for target, query in ((last_inbound, inbound.filter(created_at__lte=now)), (newest_inbound, inbound)):
+            for pk, at in (
+                await query.group_by("borrower_id").annotate(at=Max("created_at")).values_list("borrower_id", "at")
+            ):
+                if isinstance(at, datetime):
+                    target[pk] = at
+        for pk, at, kind, key, tier in await Message.filter(
+            borrower_id__in=part,
+            direction="out",
+            sent_at__gte=window_start,
+            counts_toward_caps=True,
+            status__in=CAP_STATUSES,
+        ).values_list("borrower_id", "sent_at", "kind", "idempotency_key", "tier"):
+            if at is not None:
+                sends[pk].append(
+                    PriorSendRecord(at=at, kind=_counted_kind(kind, tier), key=(key or "").split("#", 1)[0] or None)
+                )
+    return {
+        pk: ContactSnapshot(
+            borrower=borrower,
+            restrictions=frozenset(restrictions.get(pk, ())),
+            open_complaint=pk in complaints,
+            disputed_loan_ids=frozenset(disputed.get(pk, ())),
+            pauses=tuple(pauses.get(pk, ())),
+            last_inbound_at=last_inbound.get(pk),
+            prior_sends=tuple(sends.get(pk, ())),
+            newest_inbound_at=newest_inbound.get(pk),
+        )
+        for pk, borrower in borrowers.items()
+    }
+
+
+def _chunks(values: Sequence[int], size: int = _CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def _counted_kind(kind: str, tier: str | None) -> str:
