@@ -156,6 +156,14 @@ _IDENTITY_THEFT: Final = (
     r"冒用|盗用|冒名|被(?:人)?(?:盗|冒用|盗用|冒名)|身份(?:证|信息)?被|不是我(?:本人)?(?:借|贷|开|办|申请|注册|签)|"
     r"(?:别人|有人)(?:用|拿|冒)(?:了)?我的?(?:身份|名字|名义|证件|手机|信息)"
 )
+# A police report about the borrower's own loss (a card replaced, a wallet stolen, a break-in) is no
+# complaint about the lender either.
+_OWN_LOSS: Final = (
+    r"\b(?:card|wallet|phone|purse|bag|id|passport)(?:'s|\s+is|\s+was|\s+has\s+been|\s+got)?\s+(?:been\s+|now\s+)?"
+    r"(?:replaced|cancel\w*|blocked|lost|stolen|taken)\b|\b(?:lost|replac\w+|cancel\w*|block\w*)\s+my\s+(?:card|"
+    r"wallet|phone|purse|id|passport)\b|\bbroken\s+into\b|\bburgl\w+|\b(?:was|were|got|been)\s+(?:robbed|mugged|"
+    r"scammed|hacked)\b|被偷|被抢|被骗|(?:手机|钱包|卡|身份证)(?:丢|掉)了|遗失|补办"
+)
 # Debt charities and advisers: going to them is a complaint only when it is not for help with the debt.
 _ADVISERS: Final = (
     r"(?:citizens\s+advice(?:\s+bureau)?|stepchange|national\s+debtline|moneyhelper|money\s+advice\s+service|"
@@ -175,7 +183,7 @@ _ESCALATE_VERB: Final = (
     r"(?:go|going|goes|went|gone|escalat\w*|report\w*|writ(?:e|ing)|wrote|written|complain\w*|contact\w*|"
     r"tak(?:e|ing)\s+(?:this|it|you|u|the matter)|rais(?:e|ing)\s+(?:this|it)|forward\w*|lodg\w*|fil(?:e|ed|ing)|"
     r"tell\w*|told|send\w*|sent|post\w*|shar(?:e|ing)|tag\w*|speak\w*|talk\w*|consult\w*|hand\w*|refer\w*|"
-    r"pass\w*|expos\w*)"
+    r"pass\w*|expos\w*|draft\w*|prepar\w*)"
 )
 # Family, friends, neighbours and the workplace: contact with them is a complaint.
 _THIRD_PARTIES: Final = (
@@ -396,6 +404,12 @@ COMPLAINT_CUES: Final[tuple[Cue, ...]] = cues(
         r"\blegal\s+action\b|\bcease\s+and\s+desist\b|\b(?:see|take|taking|drag|dragging)\s+(?:you\s+|u\s+|this\s+|"
         r"it\s+)?(?:all\s+the\s+way\s+|straight\s+)?(?:in|to)\s+(?:small\s+claims\s+)?court\b|\bsmall\s+claims\b|\blawyer(?:ing)?\s+up\b|"
         r"\b(?:go|going|went)\s+to\s+court\b",
+    ),
+    # The press or a regulator taking an interest: "a journalist is very interested in your fees".
+    (
+        STRONG,
+        rf"\b{_AUTHORITY}\b[^.!?]{{0,40}}?\b(?:interested\s+in|looking\s+into|investigating|digging\s+into|asking\s+"
+        r"(?:questions\s+)?about|writing\s+(?:a\s+\w+\s+)?about)\s+(?:you|your|this\s+company|the\s+way\s+you|how\s+you)\b",
     ),
     (
         STRONG,
@@ -848,7 +862,7 @@ _COMPLAINT_GUARDED: Final[tuple[Cue, ...]] = (
         ),
     )
     + unless(
-        _IDENTITY_THEFT,
+        _IDENTITY_THEFT + "|" + _OWN_LOSS,
         cues(
             "complaint",
             "en",
@@ -931,7 +945,7 @@ _COMPLAINT_GUARDED: Final[tuple[Cue, ...]] = (
         ),
     )
     + unless(
-        _IDENTITY_THEFT,
+        _IDENTITY_THEFT + "|" + _OWN_LOSS,
         cues(
             "complaint",
             "zh",
@@ -960,6 +974,12 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
         r"your\s+)?(?:loan|money|debt|account|credit|funds)\b",
     ),
     (STRONG, r"\b(?:didn't|did not)\s+(?:borrow|take out|apply|sign|open|authori[sz]e|agree)\b"),
+    # A guarantor or co-signer who says they are not the borrower denies owing it.
+    (
+        STRONG,
+        r"\bnot\s+(?:the|a)\s+(?:borrower|co-?borrower|account\s+holder)\b|\bnever\s+(?:a|the)\s+(?:co-?signer|"
+        r"guarantor|co-?borrower|borrower)\b|\bnever\s+(?:co-?signed|guaranteed)\b",
+    ),
     # Pidgin and non-native negation: "I no borrow any money from una", "I never borrow".
     (STRONG, r"\b(?:i|we|me)\s+(?:no|never|neva)\s+(?:borrow|collect|take|sign|apply|owe)\b"),
     (
@@ -1029,6 +1049,11 @@ DISPUTE_CUES: Final[tuple[Cue, ...]] = cues(
     "dispute",
     "zh",
     (STRONG, r"不是我(?:本人)?(?:借|贷|欠|办|申请|签|开|注册)|不是我的(?!错)|(?:贷款|借款|钱|账|债|欠款)不是我"),
+    # 担保人不是借款人; 我啥时候借过你们钱 ("when did I ever borrow from you?").
+    (
+        STRONG,
+        r"不是(?:借款人|贷款人|借款的人|主贷人)|(?:我|俺)(?:什么|啥|哪)(?:个)?(?:时候|会儿)?(?:借|贷|欠|签|申请)(?:过|了)",
+    ),
     (
         STRONG,
         r"(?:没|没有|从没|从来没|从来没有|根本没|根本没有)[^,，。!?不]{0,6}?(?:借|贷|申请|注册|开(?:过)?户|签(?:过)?(?:字|合同|约))"

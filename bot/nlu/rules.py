@@ -48,7 +48,11 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         r"\b(?:laid off|got fired|been fired|was fired|unemployed|jobless|out of work|no job|no income|"
         r"furloughed|made redundant)\b",
     ),
-    (STRONG, r"\b(?:hospital|hospitali[sz]ed|surgery|cancer|chemo|icu|emergency room|medical bills?)\b"),
+    (
+        STRONG,
+        r"\b(?:hospital|hospitali[sz]ed|surgery|cancer|chemo|icu|nicu|picu|intensive care|neonatal|emergency room|"
+        r"medical bills?)\b",
+    ),
     (STRONG, r"\b(?:passed away|died|death in (?:the|my) family|funeral|bereavement)\b"),
     (
         STRONG,
@@ -65,7 +69,7 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     (
         STRONG,
         r"\bneed\s+(?:some\s+|a little\s+|a bit of\s+)?time\b|"
-        r"\bgive\s+me\s+(?:\w+\s+)?(?:more\s+)?(?:time|days|weeks)\b",
+        r"\bgive\s+me\s+(?:\w+\s+){0,2}?(?:more\s+)?(?:time|days|weeks|months)\b",
     ),
     # "installments" as a request ("pay in installments"), not "this month's installment".
     (
@@ -117,6 +121,19 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         r"collapsed|went under)\b",
     ),
     (MEDIUM, r"\bcan you wait\b|\bwait\s+(?:until|till|a few|a couple)\b"),
+    # Asking to move the date is an extension request, never a promise: "can I pay next week instead?",
+    # "could the due date be moved?" (but "can I pay by card instead?" chooses a method).
+    (
+        STRONG,
+        r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:pay|settle|send|transfer|make\s+(?:the\s+|my\s+)?"
+        r"payment|do\s+it)\b(?:(?!\b(?:by|with|via|using|through|online|cash|card|app|bank|paypal|cheque|check)\b)"
+        r"[^.!?]){0,30}?\b(?:instead|later|late|next\s+month|after\s+(?:the\s+)?(?:due\s+date|deadline))\b|"
+        r"\b(?:is\s+it|would\s+it\s+be)\s+(?:ok|okay|alright|all\s+right|possible|fine)\s+(?:if|to)\s+(?:i|we\s+)?"
+        r"(?:pay|settle)\b[^.!?]{0,30}?\b(?:instead|later|late|next\s+(?:week|month))\b|"
+        r"\b(?:move|moving|change|changing|push|pushing|shift|reschedul\w*|put|bump)\s+(?:back\s+)?(?:my|the|our)\s+"
+        r"(?:due\s+date|payment\s+date|deadline|due\s+day|repayment\s+date)\b|\b(?:due\s+date|payment\s+date|"
+        r"deadline|repayment\s+date)\s+(?:be\s+|get\s+)?(?:moved|changed|pushed|shifted|put\s+back|rescheduled)\b",
+    ),
     (
         MEDIUM,
         r"\b(?:i'm|i am|we're|we are)\s+(?:a\s+(?:bit|little)\s+|really\s+)?short\b|"
@@ -149,9 +166,12 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
         r"失业|没(?:有)?工作|丢了工作|工作丢了|被裁|裁员|下岗|被辞退|被开除|没收入|没有收入|没(?:有)?工资|"
         r"工资(?:还|迟迟)?(?:没|没有|被拖欠|拖欠)(?:发|到)?|拖欠工资|欠薪|停薪|无薪|只还(?:利息|本金|一部分)",
     ),
-    (STRONG, r"生病|病了|住院|手术|癌|重病|看病|医院|受伤|骨折|怀孕|坐月子"),
+    # Not the hospital as a workplace: 在医院上夜班.
+    (STRONG, r"生病|病了|住院|手术|癌|重病|看病|医院(?!上班|上夜班|上白班|值班|工作|打工|当)|受伤|骨折|怀孕|坐月子"),
     (STRONG, r"去世|过世|丧事|葬礼|离世|病逝"),
-    (STRONG, r"洪水|水灾|火灾|地震|台风|灾|车祸|出事|意外"),
+    (STRONG, r"洪水|水灾|火灾|着火|失火|起火|烧(?:光|没|毁|掉)|被烧|地震|台风|灾|车祸|出事|意外"),
+    # "这个月实在没办法": at the end of their means.
+    (STRONG, r"实在(?:是)?没(?:有)?办法|真的没(?:有)?办法了"),
     (
         STRONG,
         r"缓(?:几|一|两)?(?:天|下|缓|周|个月)|推迟|晚(?:几|两|一)?(?:天|些|周)|迟(?:几|一|两)?天|"
@@ -169,7 +189,17 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (STRONG, r"生意(?:不好|失败|亏|赔)|倒闭|破产|亏(?:了|本|损)|关门|停工|停产"),
     # Asking permission to pay late, less or in parts: 能不能先还一部分 / 可不可以晚点还.
-    (STRONG, r"(?:能不能|能否|可不可以|可否|可以|行不行)[^,，。!?]{0,6}?(?:先还|少还|晚还|晚点|还一部分|分|缓|推|延)"),
+    (
+        STRONG,
+        r"(?:能不能|能否|可不可以|可否|可以|行不行)[^,，。!?]{0,6}?(?:先还|少还|晚还|晚点|还一部分|分|缓|推|延|"
+        r"少(?:一)?(?:点|些)|减|降|便宜|打折|免|改到|换到|挪到|往后)",
+    ),
+    # "下周再还可以吗": asking to pay later, not a promise.
+    (
+        STRONG,
+        r"(?:再|晚点|晚些|延后|推后|往后)[^,，。!?]{0,3}?还[^,，。!?]{0,4}?(?:可以吗|可以不|行吗|行不行|好吗|好不好|成吗)|"
+        r"还款日[^,，。!?]{0,4}?(?:改|换|推|延|往后|挪)",
+    ),
 )
 
 _TIME_BEFORE_ZH: Final = r"(?:天|晚|早|号|日|[一二三四五六日天末]|底|前|后|内|点|月|周|初|午|上|头)"
