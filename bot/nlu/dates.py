@@ -244,6 +244,21 @@ def _named_month_end(m: re.Match[str], today: dt.date) -> dt.date | None:
     return _end_of_month(year, month)
 
 
+def _fixed_day(month: int, day: int) -> Resolver:
+    """A named day of the year (Christmas, New Year's Day): its next occurrence on or after today."""
+
+    def resolve(_m: re.Match[str], today: dt.date) -> dt.date | None:
+        return _month_day_on_or_after(today, month, day)
+
+    return resolve
+
+
+_CHRISTMAS_EVE: Final = _fixed_day(12, 24)
+_CHRISTMAS: Final = _fixed_day(12, 25)
+_NEW_YEARS_EVE: Final = _fixed_day(12, 31)
+_NEW_YEARS_DAY: Final = _fixed_day(1, 1)
+
+
 def _month_offset_day(months_ahead: int) -> Resolver:
     def resolve(m: re.Match[str], today: dt.date) -> dt.date | None:
         day = parse_small(m.group("day"))
@@ -336,6 +351,15 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (rf"(?<![\d个])(?P<month>{ZH_SMALL})\s*月\s*(?:份)?\s*[底末]", _named_month_end),
     (rf"\bend\s+of\s+(?P<month>{_MONTH[1:-1]})\b", _named_month_end),
     (r"(?<![\d/.$¥])(\d{1,2})/(\d{1,2})(?![\d/])", _slash),
+    # Named days of the year; "after Christmas", "in the new year" name none.
+    (
+        r"\b(?:after|in)\s+(?:the\s+)?(?:christmas|xmas|new\s+year(?:'s)?|holidays?)\b|(?:圣诞(?:节)?|元旦)(?:之|以)?后",
+        _none,
+    ),
+    (r"\b(?:christmas|xmas)\s+eve\b|平安夜", _CHRISTMAS_EVE),
+    (r"\b(?:christmas|xmas)(?:\s+day)?\b|圣诞(?:节)?", _CHRISTMAS),
+    (r"\bnew\s+year'?s\s+eve\b", _NEW_YEARS_EVE),
+    (r"\bnew\s+year'?s(?:\s+day)?\b|元旦", _NEW_YEARS_DAY),
     # Relative days.
     (r"大后天", _offset(3)),
     (r"\b(?:the\s+)?day\s+after\s+tomorrow\b|后天", _offset(2)),
@@ -343,6 +367,12 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (
         r"\b(?:today|tonight|this\s+(?:evening|afternoon|morning)|later\s+today|"
         r"end\s+of\s+(?:the\s+)?day|eod|close\s+of\s+business)\b|今天|今日|今晚|今儿|今早|今夜|当天",
+        _offset(0),
+    ),
+    # "paying now", "I'll send it right now": today (only the word "now", so an amount before it stays one).
+    (
+        r"(?:(?<=\bpay\s)|(?<=\bpaying\s)|(?<=\bsend\s)|(?<=\bsending\s)|(?<=\bpay\sit\s)|(?<=\bsend\sit\s)|"
+        r"(?<=\bpaying\sit\s)|(?<=\bsending\sit\s)|(?<=\btransfer\s)|(?<=\btransferring\s))(?:right\s+)?now\b",
         _offset(0),
     ),
     (rf"\b(?:in|within|after|inside)\s+(?:(?:the\s+)?next\s+)?{_N_EN}\s+(?P<unit>days?|weeks?)\b", _in_n),
@@ -386,7 +416,8 @@ _RULES: Final[tuple[tuple[str, Resolver], ...]] = (
     (rf"(?<![\d.])(?P<day>{ZH_SMALL})\s*(?:号|日)(?!元)", _day_alone),
 )
 _FLOATING: Final[frozenset[Resolver]] = frozenset(
-    {_day_alone, _month_name_day, _zh_month_day, _slash, _ON_OR_AFTER_WEEKDAY}
+    {_day_alone, _month_name_day, _zh_month_day, _slash, _ON_OR_AFTER_WEEKDAY, _CHRISTMAS_EVE, _CHRISTMAS}
+    | {_NEW_YEARS_EVE, _NEW_YEARS_DAY}
 )
 _COMPILED: Final = tuple((lazy(pattern), resolve) for pattern, resolve in _RULES)
 

@@ -69,7 +69,7 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
     (
         EXACT,
         r"\balready\s+(?:[\w']+\s+){0,2}?(?:paid|pay|sent|transferred|made|done|settled|cleared|deposited|wired|"
-        r"covered)\b",
+        r"covered|deducted|debited|collected)\b",
     ),
     (STRONG, r"\b(?:paid|pay|sent|transferred)\b[^.!?;]{0,25}\balready\b"),
     (STRONG, r"\bmade\s+(?:[\w']+\s+){0,2}?payments?\b"),
@@ -81,7 +81,8 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
     ),
     (
         STRONG,
-        r"\bpayment\s+(?:was|has been|is|got|had been|went)\s+(?:already\s+)?(?:made|sent|done|completed|"
+        r"\bpayment\s+(?:of\s+[$€£¥]?\s*[\d,.]+\s*(?:[a-z]{1,4}\s+)?)?(?:was|has been|is|got|had been|went)\s+"
+        r"(?:already\s+)?(?:made|sent|done|completed|"
         r"processed|submitted|through|thru|paid)\b|\b(?:payment|transfer|transaction|deposit)\s+(?:is\s+|was\s+)?"
         r"(?:done|complete|completed|sent|made|successful|went through|went thru|gone through|cleared|posted)\b",
     ),
@@ -100,6 +101,12 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
         r"\b(?:sent|transferred|wired|deposited)\s+(?:you\s+|over\s+)?(?:the\s+|my\s+|your\s+|it\s+)?(?:money|"
         r"payment|funds|cash|amount|it|\$|\d)",
     ),
+    # "settled it through my lawyer last week": settled or cleared, and when, in the past.
+    (
+        STRONG,
+        r"\b(?:settled|cleared|paid\s+off|deducted|debited)\b[^.!?,]{0,50}?\b(?:yesterday|last\s+(?:night|week|month|"
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)|\w+\s+days?\s+ago|this\s+morning|earlier\s+today)\b",
+    ),
     (
         WEAK,
         r"\b(?:check|see)\s+(?:your|the|my)\s+(?:records|system|account|bank|statement)\b|\breceipt\b|"
@@ -108,7 +115,11 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
 ) + cues(
     "already_paid",
     "zh",
-    (EXACT, r"已(?:经)?[^不没未,，。!?！？\s]{0,4}?(?:还|付|转|打款|打钱|汇|支付|结清|缴|交)(?![不没有是在要])"),
+    (
+        EXACT,
+        r"已(?:经)?[^不没未,，。!?！？\s]{0,4}?(?:还|付|转|打款|打钱|汇|支付|结清|缴|交|给(?:了)?(?:你们?|您)?(?:钱|款))"
+        r"(?![不没有是在要])",
+    ),
     (STRONG, r"(?:还|付|转|打款|打钱|汇|支付|还款|转账|付款|缴)过(?!几|两|一|来|去)"),
     (
         STRONG,
@@ -129,7 +140,13 @@ PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
 GUARDED_PAST_PAYMENT: Final[tuple[Cue, ...]] = cues(
     "already_paid",
     "en",
-    (MEDIUM, r"(?<!get )(?<!got )(?<!gets )(?<!getting )(?<!be )(?<!to )\bpaid\b"),
+    # Not income that arrives ("my pension is paid on the 24th", "wages are paid weekly").
+    (
+        MEDIUM,
+        r"(?<!get )(?<!got )(?<!gets )(?<!getting )(?<!be )(?<!to )"
+        r"(?<!pension is )(?<!salary is )(?<!stipend is )(?<!payslip is )"
+        r"(?<!paycheck is )(?<!wages are )(?<!benefits are )\bpaid\b",
+    ),
     # Non-native past: "I pay yesterday" (but not "I was going to pay yesterday").
     (MEDIUM, r"\bpay\s+(?:[\w']+\s+)?(?:yesterday|last\s+\w+|\w+\s+days?\s+ago)\b"),
 ) + cues(
@@ -161,6 +178,10 @@ _QUESTIONS: Final = lazy(
     r"\b(?:fees?|charges?|penalt(?:y|ies)|amount|payoff|total|balance|cost|discount|interest|minimum)\b[^.!?;]{0,30}?"
     r"\bif\s+(?:i|we)\s+(?:pay|repay|settle|clear|close)\b(?:\s+(?!i'll\b|i\s+will\b|then\b)[\w$.,']+){0,3}|"
     r"(?:如果|要是|假如|若是?)[^。!?！？]{0,16}?(?:多少|几|吗|么|呢)|"
+    # "提前还清的话要多少钱": the condition of a question
+    r"[^,，。!?！？\s]{1,12}的话[^。!?！？]{0,12}?(?:多少|几|吗|么|呢)|"
+    # "before I pay anything": no sum, no commitment
+    r"\bpay\w*\s+(?:you\s+)?(?:anything|a\s+(?:penny|cent|dime|thing))\b|"
     # "if I clear it today, how much do I owe?": the condition of a question
     r"\bif\s+(?:i|we)\s+(?:pay|repay|settle|clear|close)\b[^.!?;]{0,30}?\b(?:how\s+much|what|will|would|is|are|do|does|"
     r"can)\b[^.!?]*\?|"

@@ -29,7 +29,14 @@ _THANKS_FOR_EXTENSION: Final = (
     r"(?:谢谢|感谢|多谢)[^,，。!?]{0,8}?(?:延期|宽限|展期)(?![^,，。!?]{0,3}(?:吗|么|行不行|可以不))"
 )
 
+# "I'm at the hospital visiting my friend", "I work at the hospital": someone else's stay, or a workplace.
+_HOSPITAL_NOT_MINE: Final = (
+    r"\bvisit\w*|\b(?:work|works|working|worked|shift|shifts|nurse|doctor|porter|cleaner|volunteer\w*)\b"
+)
+
 _HARDSHIP_GUARDED: Final[tuple[Cue, ...]] = unless(
+    _HOSPITAL_NOT_MINE, cues("hardship", "en", (STRONG, r"\bhospital\b"))
+) + unless(
     _THANKS_FOR_EXTENSION,
     cues("hardship", "en", (STRONG, r"\bextension\b|\bextend\s+(?:the\s+|my\s+)?(?:due date|deadline|loan|payment)\b"))
     + cues("hardship", "zh", (STRONG, r"延期|展期|宽限")),
@@ -50,7 +57,7 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (
         STRONG,
-        r"\b(?:hospital|hospitali[sz]ed|surgery|cancer|chemo|icu|nicu|picu|intensive care|neonatal|emergency room|"
+        r"\b(?:hospitali[sz]ed|surgery|cancer|chemo|icu|nicu|picu|intensive care|neonatal|emergency room|"
         r"medical bills?)\b",
     ),
     (STRONG, r"\b(?:passed away|died|death in (?:the|my) family|funeral|bereavement)\b"),
@@ -313,8 +320,14 @@ PROMISE_CUES: Final[tuple[Cue, ...]] = cues(
     (STRONG, r"还\s*(?:[0-9¥$]|[一二两三四五六七八九十](?!直|样|般|下|点|次))"),
     (MEDIUM, r"还(?:吧|的|啦|哈|呢)?\s*(?:$|[,.!?，。！？~])"),
     (STRONG, r"转账|打款|付款|支付|汇款|转钱|打钱|付钱|交钱|缴费|存钱|结清|补上|补交"),
-    (STRONG, r"(?:转|付|汇)给?(?:你|您|你们)|打钱给"),
-    (STRONG, r"把(?:钱|款|欠款|余款|尾款|剩下的)[^,，。!?]{0,4}?(?:还|转|打|付|汇|交|存)|(?:转|打|汇)过去(?!了)"),
+    (STRONG, r"(?:转|付|汇)给?(?:你|您|你们)|打钱给|给(?:你|您)(?:们)?(?:转|打|汇|付)(?![不没])"),
+    # 听日俾钱 ("明天给钱"), 我儿子帮我还
+    (STRONG, r"(?<![不没别])给(?:你们?|您)?(?:钱|款)(?!了)|(?<![不没别])帮(?:我|忙)还(?![不没])"),
+    (
+        STRONG,
+        r"把(?:钱|款|欠款|余款|尾款|剩下的|这期|本期|这笔(?:钱|款)?|这个月的?|它)[^,，。!?]{0,4}?(?:还|转|打|付|汇|交|存)|"
+        r"(?:转|打|汇)过去(?!了)",
+    ),
     (
         STRONG,
         r"(?:会|就|马上|立刻|一会儿?|等会儿?|待会儿?|稍后|晚点|回头)(?:就)?(?:转|付|打款|打钱|打过去|汇)(?!人工|"
@@ -337,6 +350,12 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
         r"(?:wife|husband|partner|son|daughter|mother|mom|mum|father|dad|brother|sister)\b",
     ),
     (STRONG, r"\bgive\s+me\s+a\s+(?:call|ring)\b|\bring\s+me\b|\bphone\s+me\b"),
+    # "I would appreciate a telephone call from a member of your team"
+    (
+        STRONG,
+        r"(?<!n't\s)(?<!\bnot\s)\b(?:appreciate|like|want|need|request|welcome)\s+(?:a|an)\s+(?:\w+\s+)?(?:telephone\s+|"
+        r"phone\s+)?(?:call|callback|call\s+back|conversation)\s+(?:back\s+)?(?:from|with)\b",
+    ),
     (STRONG, r"\b(?:discuss|talk|speak|sort)\b[^.!?]{0,25}?\b(?:on|over|by)\s+(?:the\s+)?phone\b"),
     (
         STRONG,
@@ -380,6 +399,8 @@ HUMAN_CUES: Final[tuple[Cue, ...]] = cues(
         r"(?<!不要)(?<!别)(?<!再)联系我(?!们)",
     ),
     (STRONG, r"(?:和|跟|与)(?:你们)?的?(?:真人|人工|客服|工作人员|人)(?:说话|聊|沟通|谈|通话|联系)"),
+    # "找个会讲广东话的同事打给我"
+    (STRONG, r"(?<!不要)(?<!别)(?<!再)(?<!你们)打给我(?=$|[,，。!?！？\s吧啊呀好])"),
     (STRONG, r"(?:想|要|能|可以|麻烦|请)[^,，。!?]{0,3}?(?:跟|和|与)[^,，。!?]{0,10}?通(?:个|一下|一个)?电话"),
 )
 
@@ -428,6 +449,7 @@ BALANCE_CUES: Final[tuple[Cue, ...]] = cues(
         r"(?:几号|哪天|哪一天|啥时候|什么时候)(?:之前|以前|前)(?:要|得|需要|应该|必须)?(?:到期|还|交|扣款|付)",
     ),
     (STRONG, r"多少钱|总共多少|一共多少|余额|账单|欠款(?:金额|总额)|剩余(?:本金|金额|欠款)"),
+    (STRONG, r"(?:最后|下|这|本)(?:一)?期[^,，。!?]{0,4}?(?:哪天|几号|什么时候|啥时候|多少)"),
     (
         STRONG,
         r"什么时候(?:到期|还|要还|需要还|交|扣款|截止)|(?:几号|哪天|哪一天|啥时候)(?:到期|还|要还|交|扣款)|"
@@ -506,6 +528,8 @@ ACK_CUES: Final[tuple[Cue, ...]] = cues(
     "zh",
     (STRONG, r"收到|好的|好吧|好滴|好嘞|好哒|好咧|谢谢|多谢|感谢|谢了|知道了|知道啦|(?<![不没])明白|了解|没问题|嗯"),
     (STRONG, r"^(?:好|行|可以|是的?|对|ok)(?:吧|啊|呀|哦|的|滴|嘞|了)?[!！。.~]*$"),
+    # Regional: 晓得了 (Sichuan, Wu), 要得 (Sichuan), 中 (Henan)
+    (STRONG, r"(?<![不没])晓得|^(?:要得|中)(?:[!！。.~\s]|$)"),
 )
 
 # Everything except the safety and polarity tables, which are imported / evaluated elsewhere.

@@ -50,7 +50,6 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Labelled honestly, still misclassified: kept visible instead of deleted. strict=True
 # makes the test fail the day one of them starts passing, so this list stays true.
 KNOWN_FAILURES: dict[str, str] = {
-    "I'm at the hospital visiting my friend": "any hospital mention reads as hardship; whose stay it is needs parsing",
     "I will pay on fry day": "voice-to-text 'fry day' for Friday is not read as a date",
 }
 
