@@ -37,6 +37,17 @@ from tests.nlu.support import Labelled, load
 # Measured before any rule was touched for it (bench/nlu_eval.py): 87.0% of intents, complaint
 # recall 84.5% (93/110), precision 96.9%, 3 unsafe promises, 90.4% of promise dates and 96.2% of
 # amounts right. Labels are the reviewer's; none was corrected.
+# reviewer_f.jsonl: 300 more, written blind by a reviewer who never saw the code or the earlier sets'
+# rules, after reviewer_e had been brought to 100%: complaints in yet other words (formal letters, gig and
+# farm workers, slang and internet Chinese such as yygq, 还有脸, 真nb), complaints that also promise,
+# extension requests phrased as a question about paying ("can I pay next week instead?"), a guarantor who
+# is not the borrower, Cantonese and regional Mandarin. Measured before any rule was touched for it
+# (bench/nlu_eval.py): 86.3% of intents, complaint recall 86.4% (95/110), precision 99.0%, 5 unsafe
+# promises, 85.7% of promise dates and 96.8% of amounts right: phrase-by-phrase tuning on C, D and E had
+# not generalised. The answer was the grievance safety net (bot/nlu/grievance.py), which alone caught 12
+# of the 15 missed complaints, plus general rules for the rest. Labels are the reviewer's; none was
+# corrected (none plainly contradicts shared/nlu/README.md; "sb吧 我啥时候借过你们钱" stays a dispute:
+# an insult is not a complaint about treatment, fees, contact or staff).
 CASES = (
     load("cases.jsonl")
     + load("reviewer_a.jsonl")
@@ -44,6 +55,7 @@ CASES = (
     + load("reviewer_c.jsonl")
     + load("reviewer_d.jsonl")
     + load("reviewer_e.jsonl")
+    + load("reviewer_f.jsonl")
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
