@@ -4,8 +4,9 @@ The complaint tables in ``keywords`` name kinds of complaint (charges called rob
 ignored, a regulator, contact with the borrower's family); however many phrasings they learn,
 a fresh set of replies brings new ones. This layer is general by construction instead: a reply
 that expresses dissatisfaction, outrage or accusation *directed at the lender* is a complaint even
-when no specific pattern matched it. It needs two things in the same clause (or a clause that
-points back, "… . Disgraceful." / "this is thievery"):
+when no specific pattern matched it. It needs two things, in the same clause or, when the
+grievance names no target of its own ("… . Disgraceful.", "this is thievery", "I'm 19 and that was
+humiliating"), in one of the two clauses before it:
 
 * a **grievance**: an affect word ("unacceptable", "out of line", "ghosted", 不满, 太过分, 还有脸, 阴阳怪气),
   a rhetorical challenge ("how dare", "what's wrong with you people", 凭啥扣我, 至于吗, 人呢) or a
@@ -14,10 +15,12 @@ points back, "… . Disgraceful." / "this is thievery"):
   "your app"), the lender's staff, app or company (collector, agent, support, 催收, 客服, 贵司), or
   what only the lender does to a borrower (fees, charges, calls, 罚息, 扣我).
 
-So "I'm fed up with my job" or "my landlord is a joke" (a grievance about someone else) and
-"your agent was lovely" (the lender without a grievance) stay what they are. A lender that
-promised something ("your agent promised a call back", 说好了三天内回电) and then did not deliver
-("nobody called", 人呢, 没下文) is a grievance too.
+So "I'm fed up with my job", "my landlord is a joke", "ridiculous week" or 老板太过分了 (a grievance
+about someone or something else), "your staff were not rude at all" (negated) and "your agent was
+lovely" (the lender without a grievance) stay what they are. A lender that promised something
+("your agent promised a call back", 说好了三天内回电) and then did not deliver ("nobody called", 人呢,
+没下文) is a grievance too. Words that only voice a grievance ("rude", "ridiculous", "fed up", 太过分,
+离谱) live here and nowhere else: on their own they name no kind of complaint.
 
 The layer only ever adds evidence for ``complaint``; it never takes any away, and it runs only
 when no specific complaint rule fired, so what it catches is its own contribution (the
@@ -31,8 +34,8 @@ from typing import Final
 from .cue import MEDIUM, Cue
 from .lazyre import lazy
 
-# The evidence the net adds: one named cue, so a reply it caught can be told apart in ``also``
-# bookkeeping and in tests. Its pattern never matches; the net's own logic decides.
+# The evidence the net adds: one named cue (weighted like a medium-strength rule). Its pattern
+# never matches: ``finds_grievance`` decides, and the classifier adds this cue when it does.
 NET: Final = Cue("complaint", MEDIUM, "en", lazy(r"(?!)"))
 
 # --- clauses ------------------------------------------------------------------------------
@@ -50,7 +53,9 @@ GRIEVANCE_EN: Final = lazy(
     r"sick\s+(?:of|and\s+tired)|tired\s+of\s+(?:being|you|your|these|this|the)|had\s+enough|not\s+good\s+enough|"
     r"shame\s+on\s+you|how\s+dare|bogus|junk\s+(?:fees?|charges?)|sneaky|by\s+stealth|dodgy|shady|crooked|greedy|"
     r"predatory|pathetic|useless|incompetent|unprofessional|rude|disrespectful|humiliat\w+|upsetting|intimidat\w+|"
-    r"distressing|degrading|demeaning|insulting|bull(?:y|ied|ying)|hounding|furious|livid|fuming|disgusted|"
+    r"distressing|degrading|demeaning|insult(?:ing|ed)|bull(?:y|ied|ying)|hounding|furious|livid|fuming|disgusted|"
+    r"abusive|abuse(?!\s+of)|aggressive|impolite|condescending|patroni[sz]ing|scold\w*|belittl\w+|relentless|"
+    r"yell(?:ed|ing)|shout(?:ed|ing)|swore|swearing|curs(?:ed|ing)|"
     r"(?:very|really|so|extremely|deeply|most)\s+(?:unhappy|upset|angry|disappointed|annoyed|frustrated)|"
     r"not\s+(?:at\s+all\s+)?happy|wtf|what\s+the\s+(?:hell|heck|fuck)|unethical|immoral|unlawful|illegal|unfair|unjust|"
     r"criminal(?!\s+(?:record|court|case|lawyer|charges?|justice|offen[cs]es?))|embarrass(?:ing|ed)|defam\w+|slander\w*|"
@@ -92,6 +97,7 @@ _ELSEWHERE_EN: Final = lazy(
     r"partner|family|neighbou?rs?|brother|sister|mum|mom|dad|son|daughter|friends?|life|car|phone|school|"
     r"insurance|insurer|council|government|company|team|kids?|shifts?|hours|pay|salary|health|situation)\b|"
     r"\b(?:myself|the\s+(?:government|economy|traffic|weather|bus|trains?|situation|council|hospital))\b|"
+    r"\b(?:week|day|month|year|morning|night|weekend|life|times|traffic|weather|economy|prices|rent)\b|"
     r"\b(?:he|she|they)\s+(?:is|was|are|were)\b"
 )
 # A genuine question about the lender ("is this a scam?", "are you legit?") is no accusation.
@@ -104,19 +110,23 @@ _NEG_ZH: Final = r"(?<![不没别])"
 GRIEVANCE_ZH: Final = lazy(
     r"不满|(?<![不没])(?:太|好|也太|真|这么|那么|有点|很)?过分|凭(?:什么|啥)(?![^,，。!?！？\s]{0,3}?(?:要|让|找|叫)?"
     r"(?:我|俺)?(?:来)?(?:还|付|承担|负责|买单|背))|还有脸|有脸(?:催|要|收|扣|打|发)|(?:你们?|是不是)有病|"
-    r"有病(?:吧|啊|吗|呀)|恶心(?:人|死)|" + _NEG_ZH + r"(?:无耻|黑心|离谱|欺人太甚|阴阳怪气|缺德|霸道|不讲理|不讲道理|"
+    r"有病(?:吧|啊|吗|呀)|恶心(?:人|死)|(?:太|真|好|很|真是|特别)恶心|"
+    + _NEG_ZH
+    + r"(?:无耻|黑心|离谱|欺人太甚|阴阳怪气|缺德|霸道|不讲理|不讲道理|"
     r"说话不算(?:数|话)|不守信用|强盗|土匪|流氓|垃圾|可恶|忍无可忍|差劲|糊弄|忽悠|敷衍|不合理)|"
     r"坑(?:人|钱|爹|死|我)|(?:太|好|真|也太|很)坑|被坑|骗子(?!吗|吧)|骗人|搞什么|什么态度|什么玩意|"
     r"欺负人|受不了|气死|至于吗|至于么|人呢|(?:好好|会不会)说话|上点心|(?:要不要|不要)脸|丢不丢人|"
     r"(?:给|讨)(?:我)?(?:个|一个)?说法|合理(?:的)?解释|这就是你们的|这叫什么|"
     r"有没有(?:人性|良心|王法|底线)|没(?:有)?良心|违法|违规|非法|侵犯(?:隐私|权益|个人信息)|吓唬|让不让人活|烦死|"
     r"烦不烦|想干(?:嘛|什么)|嘴脸|摆设|(?<!不)狠|抢钱|吸血|威胁|恐吓|霸王|几个意思|什么意思[?？]{2}|没完没了|"
+    r"神经病|有完没完|王法|天理|丢(?:死)?人|丢脸|没(?:有)?底线|太凶|凶什么|(?:没|不)(?:有)?礼貌|"
     # sarcasm: "you're really something", "easy money, isn't it"
     r"(?:真|真的|可真|太)(?:nb|牛|厉害|行|可以|有你们的|会做生意|会赚钱)|来得(?:真|可真|太)容易|呵呵"
 )
 # The borrower's own people and life as the target ("老板太过分了").
 _ELSEWHERE_ZH: Final = lazy(
     r"老板|房东|包工头|工头|老公|老婆|媳妇|家里|爸|妈|朋友|同事|领导|单位|银行|政府|医院|学校|保险|自己|他们(?!公司)|"
+    r"这周|这个月|今天|最近|日子|生活|天气|工作(?!人员)|"
     r"(?<!你们)(?<!贵)(?<!这家)(?<!你们这)公司"
 )
 
@@ -134,13 +144,19 @@ LENDER_EN: Final = lazy(
     r"support|customer\s+(?:service|care|support)|helpline|hotline|chat\s*bot|the\s+bot|the\s+app|app's|the\s+website|"
     r"this\s+company|the\s+company|lenders?|this\s+(?:outfit|firm|lot)|the\s+(?:man|woman|guy|lady|person|girl|bloke)\s+"
     r"(?:on\s+the\s+phone|who\s+(?:called|rang|phoned|texted))|fees?|charges?|charged|charging|surcharges?|interest|"
-    r"apr|penalt(?:y|ies)|(?:these|the|all\s+the|your)\s+(?:calls|texts|messages|reminders))\b"
+    r"apr|penalt(?:y|ies)|(?:these|the|all\s+the|your)\s+(?:calls|texts|messages|reminders))\b|"
+    # the borrower on the receiving end ("being rung at 9pm"), or left unanswered ("answer my 4 emails")
+    r"\b(?:being|been|was|were|get|got|getting)\s+(?:rung|called|phoned|texted|messaged|contacted|chased|harassed|"
+    r"hounded|threatened|hung\s+up\s+on|cut\s+off|ignored)\b|\bmy\s+(?:\w+\s+)?(?:emails|calls|letters|messages|"
+    r"complaints?|requests?|queries|query|tickets?|voicemails)\b|\b(?:someone|somebody|anyone|anybody|nobody|no\s+one)\s+"
+    r"(?:needs?\s+to\s+|has\s+to\s+|to\s+|will\s+|ever\s+|has\s+|even\s+)?(?:answer|reply|respond|call\s+back|get\s+back|"
+    r"explain|answered|replied|responded|called\s+back|got\s+back)\w*"
 )
 LENDER_ZH: Final = lazy(
     r"(?<!还)(?<!给)(?<!欠)(?<!谢谢)(?<!感谢)(?<!谢)你们|贵司|贵公司|贵平台|贵方|平台|你们(?:这家)?公司|这家公司|"
     r"催收|客服|业务员|工作人员|专员|那个(?:男的|女的|人)|app|机器人|系统|"
     r"利息|罚息|服务费|手续费|会员费|担保费|管理费|违约金|砍头息|费用|(?<![我])扣(?:我|了|款|钱)|收(?:我|了)|"
-    r"(?<![我自])催|打电话|发短信"
+    r"(?<![我自])催|打电话|发短信|轰炸|(?:天天|每天|一直|不停|老是|总是)(?:地)?(?:打|发|催)|退订|(?:别|不要)再发"
 )
 
 # --- a promise the lender did not keep ---------------------------------------------------------
@@ -163,13 +179,6 @@ _NOT_KEPT_ZH: Final = lazy(
     r"人呢|没(?:了)?下文|没(?:有)?(?:人)?(?:回|联系|理|管|处理|消息|动静)|(?:到现在|至今|一直|迟迟)(?:都|也|还)?(?:没|不)|糊弄"
 )
 
-# A clause that points back at the one before it: "this is thievery", "Disgraceful.", "太过分了".
-_ANAPHORIC_EN: Final = lazy(
-    r"^(?:and\s+|but\s+|so\s+|oh\s+|honestly\s+|frankly\s+)?(?:this|that|it|which|such|what\s+a|so|how|absolutely|"
-    r"completely|totally|just|really|simply|utterly|quite|frankly|not)\b"
-)
-_ANAPHORIC_ZH: Final = lazy(r"^(?:这|那|太|真|简直|实在|也太|对此|此事|这样|如此)")
-
 
 def _clauses(text: str) -> list[str]:
     """The clauses of ``text``, each with the punctuation that ends it ("why did you…??")."""
@@ -179,12 +188,6 @@ def _clauses(text: str) -> list[str]:
         start = m.end()
     clauses.append(text[start:].strip())
     return [c for c in clauses if c.strip(" .,;:!?，。！？；：")]
-
-
-def _points_back(clause: str, zh: bool) -> bool:
-    if zh:
-        return bool(_ANAPHORIC_ZH.search(clause)) or len(clause) <= 6
-    return bool(_ANAPHORIC_EN.search(clause)) or len(clause.split()) <= 4
 
 
 def _aggrieved(clause: str) -> tuple[bool, bool]:
@@ -213,14 +216,14 @@ def finds_grievance(text: str) -> bool:
         # A grievance about someone else ("my landlord is a joke", "老板太过分了") is theirs.
         if (en and _ELSEWHERE_EN.search(clause)) or (zh and _ELSEWHERE_ZH.search(clause)):
             continue
-        # A bare grievance ("Disgraceful.", "this is thievery", "太过分了") is about what came just
-        # before it: up to two clauses back, unless one of them is about someone else.
-        if _points_back(clause, zh and not en):
-            for before in reversed(clauses[max(0, i - 2) : i]):
-                if LENDER_EN.search(before) or LENDER_ZH.search(before):
-                    return True
-                if _ELSEWHERE_EN.search(before) or _ELSEWHERE_ZH.search(before):
-                    break
+        # A grievance that names no target of its own ("Disgraceful.", "this is thievery", "太过分了",
+        # "I'm 19 and that was humiliating") is about what came just before it: up to two clauses
+        # back, unless one of them is about someone else.
+        for before in reversed(clauses[max(0, i - 2) : i]):
+            if LENDER_EN.search(before) or LENDER_ZH.search(before):
+                return True
+            if _ELSEWHERE_EN.search(before) or _ELSEWHERE_ZH.search(before):
+                break
     return False
 
 

@@ -129,17 +129,19 @@ HARDSHIP_CUES: Final[tuple[Cue, ...]] = cues(
     ),
     (MEDIUM, r"\bcan you wait\b|\bwait\s+(?:until|till|a few|a couple)\b"),
     # Asking to move the date is an extension request, never a promise: "can I pay next week instead?",
-    # "could the due date be moved?" (but "can I pay by card instead?" chooses a method).
+    # "could the due date be moved?" (but "can I pay by card instead?" chooses a method, and "is it ok
+    # if I pay 500 next week" offers a date).
     (
         STRONG,
         r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:pay|settle|send|transfer|make\s+(?:the\s+|my\s+)?"
         r"payment|do\s+it)\b(?:(?!\b(?:by|with|via|using|through|online|cash|card|app|bank|paypal|cheque|check)\b)"
-        r"[^.!?]){0,30}?\b(?:instead|later|late|next\s+month|after\s+(?:the\s+)?(?:due\s+date|deadline))\b|"
-        r"\b(?:is\s+it|would\s+it\s+be)\s+(?:ok|okay|alright|all\s+right|possible|fine)\s+(?:if|to)\s+(?:i|we\s+)?"
-        r"(?:pay|settle)\b[^.!?]{0,30}?\b(?:instead|later|late|next\s+(?:week|month))\b|"
+        r"[^.!?]){0,30}?\b(?:instead|later|late|after\s+(?:the\s+)?(?:due\s+date|deadline))\b|"
+        r"\b(?:is\s+it|would\s+it\s+be)\s+(?:ok|okay|alright|all\s+right|possible|fine)\s+(?:if|to)\s+(?:i\s+|we\s+)?"
+        r"(?:pay|paid|settle|settled)\b[^.!?]{0,30}?\b(?:instead|later|late)\b|"
         r"\b(?:move|moving|change|changing|push|pushing|shift|reschedul\w*|put|bump)\s+(?:back\s+)?(?:my|the|our)\s+"
         r"(?:due\s+date|payment\s+date|deadline|due\s+day|repayment\s+date)\b|\b(?:due\s+date|payment\s+date|"
-        r"deadline|repayment\s+date)\s+(?:be\s+|get\s+)?(?:moved|changed|pushed|shifted|put\s+back|rescheduled)\b",
+        r"deadline|repayment\s+date)\s+(?:can\s+|could\s+|to\s+)?(?:be\s+|get\s+)?(?:moved|changed|pushed|shifted|"
+        r"put\s+back|rescheduled)\b",
     ),
     (
         MEDIUM,
