@@ -179,7 +179,7 @@ _QUESTIONS: Final = lazy(
     r"\bif\s+(?:i|we)\s+(?:pay|repay|settle|clear|close)\b(?:\s+(?!i'll\b|i\s+will\b|then\b)[\w$.,']+){0,3}|"
     r"(?:如果|要是|假如|若是?)[^。!?！？]{0,16}?(?:多少|几|吗|么|呢)|"
     # "提前还清的话要多少钱": the condition of a question
-    r"[^,，。!?！？\s]{1,12}的话[^。!?！？]{0,12}?(?:多少|几|吗|么|呢)|"
+    r"[^,，。!?！？\s]{1,12}的话[^。!?！？]{0,12}?(?:多少|几|吗|么|呢|有没有)|"
     # "before I pay anything": no sum, no commitment
     r"\bpay\w*\s+(?:you\s+)?(?:anything|a\s+(?:penny|cent|dime|thing))\b|"
     # "if I clear it today, how much do I owe?": the condition of a question

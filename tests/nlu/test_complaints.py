@@ -16,7 +16,9 @@ import datetime as dt
 
 import pytest
 
-from bot.nlu import classify
+from bot.nlu import classify, grievance
+from bot.nlu.codeswitch import chinese_view
+from bot.nlu.normalize import normalize
 
 WED = dt.date(2026, 12, 2)
 
@@ -292,5 +294,200 @@ def test_asking_to_pay_less_is_hardship_not_a_promise(text: str) -> None:
     ],
 )
 def test_other_intents_in_other_words(text: str, intent: str, date: dt.date | None, amount: int | None) -> None:
+    got = classify(text, WED)
+    assert (got.intent, got.promise_date, got.amount) == (intent, date, amount)
+
+
+# --- the grievance safety net (bot/nlu/grievance.py), written after blind set F (reviewer_f.jsonl) ------
+# Set F showed that fitting phrases to sets C, D and E did not generalise (86% complaint recall on a fresh
+# set). The net is general by construction: a grievance (affect, a rhetorical challenge, sarcasm) aimed at
+# the lender. These phrasings are our own; each is checked against the net itself as well as the classifier.
+
+
+def _net(text: str) -> bool:
+    normalized = normalize(text)
+    return grievance.finds_grievance(normalized) or grievance.finds_grievance(chinese_view(normalized))
+
+
+GRIEVANCES: dict[str, list[str]] = {
+    # an affect word, and the lender as the one acting, its staff, app or charges
+    "affect": [
+        "Honestly fed up with your agents ringing me during school pickup",
+        "Your support people ghosted me for a fortnight. Not good enough.",
+        "Three separate 'admin' charges this month. Absolute thievery.",
+        "being phoned at 6am on my day off by someone who wouldn't give a name. Unacceptable.",
+        "你们客服说话阴阳怪气的，我真的很不满",
+        "贵司的处理方式令我非常不满",
+        "天天轰炸，还让不让人活了",
+    ],
+    # a rhetorical challenge: no affect word at all
+    "challenge": [
+        "How dare your collector tell me I should sell my car",
+        "What kind of company charges a widow thirty dollars to pay by phone?",
+        "This is not how a responsible lender should treat a pensioner",
+        "凭啥又扣我一笔服务费？",
+    ],
+    # sarcasm, and a promise the lender did not keep
+    "sarcasm and broken promises": [
+        "你们这操作真的nb，一个月手续费比利息还多",
+        "You said someone would ring me back within 48 hours. No call, no text, nothing.",
+        "说好的周一给我回电话，都周四了，人呢",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "text", [t for texts in GRIEVANCES.values() for t in texts], ids=[t for ts in GRIEVANCES.values() for t in ts]
+)
+def test_the_grievance_net_catches_grievances_aimed_at_the_lender(text: str) -> None:
+    assert _net(text)
+    assert classify(text, WED).intent == "complaint"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll pay on the 12th, but the way your app keeps adding charges is out of line",
+        "I'll transfer 300 tomorrow, though your collector's tone yesterday was out of line",
+        "Paying in full Friday. Your app double-charged me and support ghosted me.",
+        "周五还你们，但是催收员说话太阴阳怪气了",
+    ],
+)
+def test_a_promise_with_a_grievance_is_a_complaint_carrying_the_promise(text: str) -> None:
+    got = classify(text, WED)
+    assert got.intent == "complaint"
+    assert "promise_to_pay" in got.also
+
+
+def test_the_net_is_a_separate_layer_that_can_be_left_out() -> None:
+    text = "Your support people ghosted me for a fortnight. Not good enough."
+    assert classify(text, WED).intent == "complaint"
+    assert classify(text, WED, grievance_net=False).intent != "complaint"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a grievance about someone or something else
+        ("I'm fed up with my job, but I'll pay on Friday", "promise_to_pay"),
+        ("my landlord is a joke, rent went up again. will pay friday", "promise_to_pay"),
+        ("my boss is useless, wages are late, need a few more days", "hardship"),
+        ("老板太过分了，工资拖了两个月，能不能宽限几天", "hardship"),
+        ("我自己太过分了，拖了这么久，周五一定还", "promise_to_pay"),
+        # negative words without the lender
+        ("the bus was a joke today, paying tonight", "promise_to_pay"),
+        ("ridiculous week at work, sorry, will send it Monday", "promise_to_pay"),
+        ("最近真是离谱，啥都涨价，明天还你们", "promise_to_pay"),
+        # gratitude and praise, and a grievance word negated
+        ("your agent Sam was lovely, thank you, I'll pay on the 9th", "promise_to_pay"),
+        ("your staff were not rude at all, thanks for being patient", "acknowledge"),
+        ("thanks so much, your team has been brilliant", "acknowledge"),
+        ("我妈说你们客服态度很好，明天还", "promise_to_pay"),
+        # questions about fees
+        ("what's the fee if I pay a day late?", "balance_inquiry"),
+        ("how much interest will I be charged next month?", "balance_inquiry"),
+        ("利息是多少？", "balance_inquiry"),
+        ("提前结清的话有没有手续费", "other"),
+    ],
+)
+def test_the_grievance_net_needs_a_grievance_aimed_at_the_lender(text: str, intent: str) -> None:
+    assert not _net(text)
+    assert classify(text, WED).intent == intent
+
+
+# --- unsafe promises: a request to move the date, a guarantor who is not the borrower -----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could we settle a fortnight later instead? the harvest is late",
+        "would it be ok if I paid next month instead?",
+        "any chance my due date can be pushed back to the 20th?",
+        "能不能改到下周五再还",
+        "月底再还可以吗",
+    ],
+)
+def test_asking_to_move_the_date_is_hardship_never_a_promise(text: str) -> None:
+    assert classify(text, WED).intent == "hardship"
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "amount"),
+    [
+        # offering a date, even as a question, is still a promise
+        ("can I pay on Thursday?", dt.date(2026, 12, 3), None),
+        ("would it be alright if I pay 200 on Friday?", dt.date(2026, 12, 4), 200),
+        ("可以周五还吗", dt.date(2026, 12, 4), None),
+    ],
+)
+def test_offering_a_date_is_a_promise(text: str, date: dt.date, amount: int | None) -> None:
+    got = classify(text, WED)
+    assert (got.intent, got.promise_date, got.amount) == ("promise_to_pay", date, amount)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I only co-signed for my nephew, I'm not the borrower", "dispute"),
+        ("I was never a guarantor on this account", "dispute"),
+        ("我只是担保人，不是借款人，别找我", "dispute"),
+        ("我什么时候欠过你们钱？", "dispute"),
+        # a guarantor who pays is promising
+        ("I'm his guarantor, I'll pay it Friday", "promise_to_pay"),
+        ("我是担保人，周五我替他还", "promise_to_pay"),
+    ],
+)
+def test_a_guarantor_who_is_not_the_borrower_disputes(text: str, intent: str) -> None:
+    assert classify(text, WED).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # escalation in other words
+        ("my lawyer is preparing a complaint to the ombudsman about you", "complaint"),
+        ("a reporter from the evening news is looking into your collection practices", "complaint"),
+        # a police report about the borrower's own loss
+        (
+            "my wallet was stolen and I've reported it to the police, will pay once my new card arrives",
+            "promise_to_pay",
+        ),
+        ("手机被偷了，已经报警了，明天还", "promise_to_pay"),
+    ],
+)
+def test_escalation_and_the_borrowers_own_police_report(text: str, intent: str) -> None:
+    assert classify(text, WED).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "date", "amount"),
+    [
+        # named days and "now"
+        ("I'll pay it all by Christmas Eve", "promise_to_pay", dt.date(2026, 12, 24), None),
+        ("I'll have it to you by New Year's Day", "promise_to_pay", dt.date(2027, 1, 1), None),
+        ("圣诞节前还清", "promise_to_pay", dt.date(2026, 12, 25), None),
+        ("I'll pay after Christmas", "promise_to_pay", None, None),
+        ("paying it now", "promise_to_pay", WED, None),
+        # promises in other words
+        ("我老公说下周一给你们转一千", "promise_to_pay", dt.date(2026, 12, 7), 1000),
+        ("明天就把这笔还了", "promise_to_pay", dt.date(2026, 12, 3), None),
+        ("后天给钱", "promise_to_pay", dt.date(2026, 12, 4), None),
+        ("my salary is paid on the 28th, I'll pay you then", "promise_to_pay", dt.date(2026, 12, 28), None),
+        # a hospital as a workplace
+        ("I'm a nurse at the hospital, paying tomorrow", "promise_to_pay", dt.date(2026, 12, 3), None),
+        ("我在医院值班，下班就还", "promise_to_pay", None, None),
+        # paid in other words
+        ("Kindly note that a payment of £120 was made by standing order yesterday", "already_paid", None, None),
+        ("the refund was already deducted from my balance last week", "already_paid", None, None),
+        # a call asked for in a letter, a last instalment, regional acknowledgements
+        ("I'd welcome a phone call from someone on your team", "human_request", None, None),
+        ("最后一期还多少", "balance_inquiry", None, None),
+        ("晓得了，谢谢", "acknowledge", None, None),
+        # "before I pay anything" commits to nothing
+        ("before I pay anything I want to see the agreement", "other", None, None),
+    ],
+)
+def test_other_fixes_after_set_f(text: str, intent: str, date: dt.date | None, amount: int | None) -> None:
     got = classify(text, WED)
     assert (got.intent, got.promise_date, got.amount) == (intent, date, amount)
