@@ -132,7 +132,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         path = sqlite_path(url)
         extra = dict(parse_qsl(url.split("?", 1)[1])) if "?" in url else {}
         connection = {
-            "engine": "tortoise.backends.sqlite",
+            "engine": "storage.sqlite_backend",  # tortoise's client, transactions BEGIN IMMEDIATE
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",
@@ -160,6 +160,15 @@ def inside_transaction() -> bool:
 
 def is_postgres_connection(conn: BaseDBAsyncClient) -> bool:
     return conn.capabilities.dialect == "postgres"
+
+
+async def let_other_writers_in(held: float) -> None:
+    """Between the batches of a long write on SQLite (a pass storing thousands of messages): leave the
+    write lock free about as long as the last batch held it. A process waiting for the lock (``serve``
+    storing a webhook) polls for it at growing intervals rather than queueing, so back-to-back
+    batches would shut it out for seconds. PostgreSQL locks rows, not the database: no pause."""
+    if held > 0 and connection().capabilities.dialect == "sqlite" and not inside_transaction():
+        await asyncio.sleep(held)
 
 
 @asynccontextmanager

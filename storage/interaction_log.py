@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +35,13 @@ from storage.chain import (
     seal,
     seal_head,
 )
-from storage.database import is_postgres_connection
+from storage.database import inside_transaction, is_postgres_connection, let_other_writers_in
 from storage.models import Borrower, LogEntry, LogHead, Message
 
 log = logging.getLogger(__name__)
 _RETRIES = 8
+# Events a transaction when a pass appends thousands (about 10 ms of the write lock each).
+_BATCH = 100
 SYSTEM_CHAIN = chain_for(None)
 
 
@@ -77,8 +80,21 @@ class InteractionLog:
         await self.append_many([event])
 
     async def append_many(self, events: Sequence[LogEvent]) -> None:
+        """Append in order per chain. Inside a caller's transaction, in it; otherwise a pass's
+        thousands of events go in several short transactions of whole chains, so none holds the
+        write lock (SQLite's, or on PostgreSQL the log-wide advisory lock) for long."""
         if not events:
             return
+        batches = [events] if inside_transaction() else _batches_of_whole_chains(events, _BATCH)
+        held = 0.0
+        for number, batch in enumerate(batches):
+            if number:
+                await let_other_writers_in(held)
+            began = time.perf_counter()
+            await self._append_with_retries(batch)
+            held = time.perf_counter() - began
+
+    async def _append_with_retries(self, events: Sequence[LogEvent]) -> None:
         for attempt in range(_RETRIES):
             try:
                 await self._append_once(events)
@@ -160,6 +176,24 @@ class InteractionLog:
             known: list[str] = await Borrower.all().values_list("borrower_id", flat=True)  # type: ignore[assignment]
             verifier.expect_chains({chain_for(b) for b in created | set(known)}, set(heads))
         return verifier
+
+
+def _batches_of_whole_chains(events: Sequence[LogEvent], size: int) -> list[list[LogEvent]]:
+    """The events grouped by chain (in order within each), chains packed into batches of about
+    ``size`` events; a chain is never split, so each chain's entries commit together."""
+    by_chain: dict[str, list[LogEvent]] = defaultdict(list)
+    for event in events:
+        by_chain[chain_for(event.borrower_id)].append(event)
+    batches: list[list[LogEvent]] = []
+    current: list[LogEvent] = []
+    for chain in sorted(by_chain):
+        if current and len(current) + len(by_chain[chain]) > size:
+            batches.append(current)
+            current = []
+        current.extend(by_chain[chain])
+    if current:
+        batches.append(current)
+    return batches
 
 
 # A lock per chain would exhaust PostgreSQL's lock table for an import touching thousands of
