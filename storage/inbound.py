@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.functions import Count
 
+from storage.database import inside_transaction
 from storage.models import Borrower, Message
 
 RECEIVED = "received"
@@ -61,10 +62,15 @@ class NewInbound:
 
 
 async def store_inbound(item: NewInbound) -> tuple[Message, bool]:
-    """Store the message unless its event id is known. Returns (row, created)."""
-    existing = await Message.get_or_none(provider_event_id=item.event_id)
-    if existing is not None:
-        return existing, False
+    """Store the message unless its event id is known. Returns (row, created).
+
+    A webhook is one INSERT: the unique event id turns a repeat into an IntegrityError, and only
+    then is the stored row read. Inside a caller's transaction (where a failed statement would spoil
+    it on PostgreSQL) the id is looked up first."""
+    if inside_transaction():
+        existing = await Message.get_or_none(provider_event_id=item.event_id)
+        if existing is not None:
+            return existing, False
     ignored = item.ignored
     try:
         row = await Message.create(
@@ -82,7 +88,7 @@ async def store_inbound(item: NewInbound) -> tuple[Message, bool]:
             error_code=None if ignored is None else ignored.code[:40],
             payload=item.payload if ignored is None else {**item.payload, "ignored": ignored.reason},
         )
-    except IntegrityError:  # the same event stored by a racing request
+    except IntegrityError:  # stored already: a provider's retry, or a racing delivery of the same event
         return await Message.get(provider_event_id=item.event_id), False
     return row, True
 
