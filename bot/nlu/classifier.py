@@ -1,11 +1,11 @@
-"""The pipeline: normalise -> keywords -> polarity -> rules -> grievance net -> dates/amounts -> language."""
+"""The pipeline: normalise -> keywords -> polarity -> rules -> grievance net -> learned net -> dates, amounts."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Final
 
-from . import amounts, dates, grievance, polarity, rules
+from . import amounts, dates, grievance, learned, polarity, rules
 from .classification import Classification
 from .codeswitch import chinese_view
 from .cue import EXACT
@@ -24,12 +24,13 @@ _HEDGE: Final = lazy(
 HEDGE_FACTOR: Final = 0.75
 
 
-def classify(text: str, today: dt.date, *, grievance_net: bool = True) -> Classification:
+def classify(text: str, today: dt.date, *, grievance_net: bool = True, learned_net: bool = True) -> Classification:
     """Classify one borrower reply received on ``today`` (the borrower's local date).
 
     Pure and deterministic: no I/O, no clock, no global state, so it is safe to call
     from any task and trivially testable with any "today". ``grievance_net=False`` leaves
-    out the grievance safety net (``grievance``), so that its contribution can be measured.
+    out the grievance safety net (``grievance``), ``learned_net=False`` the learned complaint
+    net (``learned``), so that the contribution of each can be measured.
     """
     normalized = normalize(text)
     language = detect_language(normalized)
@@ -53,6 +54,10 @@ def classify(text: str, today: dt.date, *, grievance_net: bool = True) -> Classi
     if grievance_net and all(cue.intent != COMPLAINT for cue in hits):
         if any(grievance.finds_grievance(view) for view in views):
             hits.append(grievance.NET)
+    # The learned net runs last, and only upgrades: a reply no rule read as a complaint is one
+    # when the model trained on the labelled sets is confident it is.
+    if learned_net and all(cue.intent != COMPLAINT for cue in hits) and learned.is_complaint(normalized):
+        hits.append(learned.LEARNED)
     scores = rules.score(set(hits))
     intent, confidence = scores.primary()
     also = tuple(i for i in scores.fired() if i != intent)
