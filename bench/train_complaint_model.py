@@ -227,6 +227,18 @@ def main() -> None:
     if SHARED_SAMPLE.exists():
         sets["shared_sample"] = rows_of(SHARED_SAMPLE)
     blind = {path.stem: rows_of(path) for path in args.blind}
+    # The hand-written cases of tests/nlu (hard negatives above all) are labelled data too.
+    sets["tests_nlu"] = [
+        Row(
+            text,
+            intent,
+            frozenset(features(normalize(text))),
+            classify(text, SAMPLE_TODAY, grievance_net=False, learned_net=False).intent,
+            classify(text, SAMPLE_TODAY, learned_net=False).intent,
+        )
+        for text, intent in guard_cases()
+        if intent != "?"
+    ]
 
     # Leave one tuning set out: train on every other labelled set (never a blind one), without
     # any reply whose text is also in the held-out set.
