@@ -8,8 +8,9 @@ complaint, dispute, opt_out or hardship that is classified promise_to_pay), and 
 exactness of promise_date and amount on the replies labelled promise_to_pay. The
 grievance safety net (bot/nlu/grievance.py) is measured on its own: the table gives the
 complaint recall without it and how many labelled complaints only it caught, and how many
-replies it made complaints that are labelled otherwise. --no-net measures everything with
-the net left out. With --errors it lists the misclassified replies under each table.
+replies it made complaints that are labelled otherwise; so is the learned complaint net
+(bot/nlu/learned.py), which runs after it. --no-net measures everything with the grievance net
+left out, --no-learned with the learned net left out. With --errors it lists the misclassified replies under each table.
 
 Lines are JSON objects {"text", "intent", "promise_date", "amount"[, "today"]}; a line
 without "today" was labelled for 2026-12-02, as the shared sample is.
@@ -61,8 +62,10 @@ class Figures:
     promises: int
     date_ok: int
     amount_ok: int
-    found_without_net: int  # labelled complaints found with the grievance net left out
-    net_wrong: int  # replies the net alone made complaints, labelled otherwise
+    found_without_net: int  # labelled complaints found with both nets left out
+    net_wrong: int  # replies the grievance net alone made complaints, labelled otherwise
+    found_without_learned: int  # labelled complaints found with the learned net left out
+    learned_wrong: int  # replies the learned net alone made complaints, labelled otherwise
 
 
 def load(path: Path) -> list[Case]:
@@ -83,15 +86,20 @@ def load(path: Path) -> list[Case]:
     return cases
 
 
-def measure(cases: list[Case], net: bool = True) -> tuple[Figures, list[tuple[Case, Classification]]]:
+def measure(
+    cases: list[Case], net: bool = True, learned: bool = True
+) -> tuple[Figures, list[tuple[Case, Classification]]]:
     correct = complaints = found = predicted = unsafe = promises = date_ok = amount_ok = 0
-    found_without_net = net_wrong = 0
+    found_without_net = net_wrong = found_without_learned = learned_wrong = 0
     wrong: list[tuple[Case, Classification]] = []
     for case in cases:
-        got = classify(case.text, case.today, grievance_net=net)
-        without = classify(case.text, case.today, grievance_net=False) if net else got
+        got = classify(case.text, case.today, grievance_net=net, learned_net=learned)
+        no_learned = classify(case.text, case.today, grievance_net=net, learned_net=False)
+        without = classify(case.text, case.today, grievance_net=False, learned_net=False)
         found_without_net += case.intent == COMPLAINT and without.intent == COMPLAINT
-        net_wrong += got.intent == COMPLAINT != without.intent and case.intent != COMPLAINT
+        net_wrong += no_learned.intent == COMPLAINT != without.intent and case.intent != COMPLAINT
+        found_without_learned += case.intent == COMPLAINT and no_learned.intent == COMPLAINT
+        learned_wrong += got.intent == COMPLAINT != no_learned.intent and case.intent != COMPLAINT
         correct += got.intent == case.intent
         complaints += case.intent == COMPLAINT
         found += case.intent == COMPLAINT and got.intent == COMPLAINT
@@ -115,6 +123,8 @@ def measure(cases: list[Case], net: bool = True) -> tuple[Figures, list[tuple[Ca
         amount_ok,
         found_without_net,
         net_wrong,
+        found_without_learned,
+        learned_wrong,
     )
     return figures, wrong
 
@@ -129,9 +139,12 @@ def report(name: str, figures: Figures, wrong: list[tuple[Case, Classification]]
         ("intent accuracy", _ratio(figures.correct, figures.replies)),
         ("complaint recall", _ratio(figures.complaints_found, figures.complaints)),
         ("complaint precision", _ratio(figures.complaints_found, figures.complaints_predicted)),
-        ("  recall without net", _ratio(figures.found_without_net, figures.complaints)),
-        ("  caught by net alone", str(figures.complaints_found - figures.found_without_net)),
+        ("  recall, rules only", _ratio(figures.found_without_net, figures.complaints)),
+        ("  recall, rules + net", _ratio(figures.found_without_learned, figures.complaints)),
+        ("  caught by net alone", str(figures.found_without_learned - figures.found_without_net)),
         ("  net false complaints", str(figures.net_wrong)),
+        ("  caught by learned", str(figures.complaints_found - figures.found_without_learned)),
+        ("  learned false compl.", str(figures.learned_wrong)),
         ("unsafe promises", str(figures.unsafe)),
         ("promise date exact", _ratio(figures.date_ok, figures.promises)),
         ("promise amount exact", _ratio(figures.amount_ok, figures.promises)),
@@ -152,9 +165,10 @@ def main() -> None:
     parser.add_argument("files", nargs="*", type=Path, default=sorted(DATA.glob("*.jsonl")))
     parser.add_argument("--errors", action="store_true", help="list every reply not classified as labelled")
     parser.add_argument("--no-net", action="store_true", help="leave the grievance safety net out")
+    parser.add_argument("--no-learned", action="store_true", help="leave the learned complaint net out")
     args = parser.parse_args()
     for path in args.files:
-        figures, wrong = measure(load(path), net=not args.no_net)
+        figures, wrong = measure(load(path), net=not args.no_net, learned=not args.no_learned)
         report(path.name, figures, wrong, args.errors)
 
 
