@@ -9,14 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 T = TypeVar("T")
@@ -47,6 +48,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _INT = re.compile(r"^-?\d{1,40}$")  # then range-checked: a chat id column is 64-bit
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_CONTROL = re.compile("[\x00-\x1f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,13 +149,19 @@ def check_timezone(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=200_000)
 def check_phone(value: str, zone: str | None) -> str:
-    import phonenumbers
+    """The number in E.164; a national number is read in the country of ``zone``."""
+    return _check_phone(value, country_for_zone(zone) if zone else None)
 
+
+@lru_cache(maxsize=4096)
+def _check_phone(value: str, region: str | None) -> str:
     if not value:
         raise ValueError("required (E.164, e.g. +14155550123)")
-    region = country_for_zone(zone) if zone else None
+    if value.startswith("+") and (fast := _valid_e164(value)) is not None:
+        return fast
+    import phonenumbers
+
     if not value.startswith("+") and region is None:
         raise ValueError(f"{value!r} is not in E.164 form and the time zone gives no country to read it in")
     try:
@@ -163,6 +171,125 @@ def check_phone(value: str, zone: str | None) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError(f"{value!r} is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_E164 = re.compile(r"\+[1-9][0-9]{2,16}")
+
+
+def _valid_e164(value: str) -> str | None:
+    """``value`` itself when it is a valid number already written in E.164, decided without
+    ``phonenumbers.parse`` and its per-type checks (most of a check's cost); None when the full
+    check must decide.
+
+    For a plus and ASCII digits, parse takes the country calling code as the shortest known prefix
+    and keeps the rest unless it starts with a zero (Italian leading zeros) or with the region's
+    national prefix (which it may strip): such numbers go to the full parse, every other one is
+    what parse would make of it. Validity is then ``phonenumbers.is_valid_number``'s rule on the
+    metadata (``_NumberRules``), so the answer and the E.164 form are the same."""
+    if not _E164.fullmatch(value):
+        return None
+    codes = _calling_codes()
+    for size in (1, 2, 3):
+        written = value[1 : 1 + size]
+        if written in codes:  # the first (shortest) known code is the one parse takes
+            rules = _rules_for(codes[written])
+            national = value[1 + size :]
+            if rules is None or len(national) < 2 or national[0] == "0" or rules.strips_prefix(national):
+                return None
+            return value if rules.valid(national) else None
+    return None
+
+
+_NUMBER_TYPES = (
+    "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+    "fixed_line", "mobile",
+)  # fmt: skip
+
+
+class _RegionRules:
+    """``phonenumbers``' validity test of a national number in one region: the general pattern,
+    then any number type (``_number_type_helper`` is not UNKNOWN); each pattern applies only to
+    the lengths it lists. The type patterns for each length are joined into one expression."""
+
+    def __init__(self, metadata: Any) -> None:
+        self.leading = re.compile(metadata.leading_digits) if metadata.leading_digits else None
+        self.general = self._desc(metadata.general_desc)
+        self.types = [d for d in (self._desc(getattr(metadata, name)) for name in _NUMBER_TYPES) if d is not None]
+        self._by_length: dict[int, re.Pattern[str] | None] = {}
+
+    @staticmethod
+    def _desc(desc: Any) -> tuple[frozenset[int], re.Pattern[str]] | None:
+        pattern = desc.national_number_pattern if desc is not None else None
+        if not pattern:
+            return None
+        return frozenset(desc.possible_length), re.compile(pattern)
+
+    def valid(self, national: str) -> bool:
+        size = len(national)
+        general = self.general
+        if general is None or (general[0] and size not in general[0]) or not general[1].fullmatch(national):
+            return False
+        if size not in self._by_length:
+            patterns = [p.pattern for lengths, p in self.types if not lengths or size in lengths]
+            self._by_length[size] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        joined = self._by_length[size]
+        return joined is not None and joined.fullmatch(national) is not None
+
+
+class _NumberRules:
+    """``phonenumbers.is_valid_number`` for one country calling code: the region is the only one,
+    or the first of its regions whose leading digits match or that finds the number valid; then
+    the number must be valid there."""
+
+    def __init__(self, code: int, regions: tuple[str, ...]) -> None:
+        from phonenumbers import PhoneMetadata
+
+        self.regions: list[_RegionRules | None] = []
+        for region in regions:
+            if len(regions) == 1:
+                metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+            else:
+                metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+            self.regions.append(_RegionRules(metadata) if metadata is not None else None)
+        main = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
+        prefix = main.national_prefix_for_parsing if main is not None else None
+        self.prefix = re.compile(prefix) if prefix else None
+
+    def strips_prefix(self, national: str) -> bool:
+        return self.prefix is not None and self.prefix.match(national) is not None
+
+    def valid(self, national: str) -> bool:
+        if len(self.regions) == 1:
+            only = self.regions[0]
+            return only is not None and only.valid(national)
+        for rules in self.regions:
+            if rules is None:
+                continue
+            if rules.leading is not None:
+                if rules.leading.match(national):
+                    return rules.valid(national)
+            elif rules.valid(national):
+                return True
+        return False
+
+
+@cache
+def _calling_codes() -> dict[str, int]:
+    """Country calling codes as written."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    return {str(code): code for code in COUNTRY_CODE_TO_REGION_CODE}
+
+
+@cache
+def _rules_for(code: int) -> _NumberRules | None:
+    """A calling code's rules (its regions' metadata loaded on first use); None for a code the
+    full check must handle."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata, region_code_for_country_code
+
+    regions = tuple(COUNTRY_CODE_TO_REGION_CODE.get(code, ()))
+    main = PhoneMetadata.metadata_for_region_or_calling_code(code, region_code_for_country_code(code))
+    return _NumberRules(code, regions) if main is not None and regions else None
 
 
 def check_id(value: str) -> str:
@@ -179,7 +306,7 @@ def check_text(value: str, limit: int) -> str:
         raise ValueError("required")
     if len(value) > limit:
         raise ValueError(f"longer than {limit} characters")
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL.search(value):
         raise ValueError("contains control characters")
     return value
 
@@ -334,56 +461,402 @@ _BORROWER_DESCRIPTION: Final = ("full_name", "phone", "telegram_chat_id", "local
 _LOAN_DESCRIPTION: Final = ("borrower_id", "product", "currency")
 
 
-class LoanBookRules:
-    """The cross-row rules, one row at a time (a streamed file keeps no row it does not need): one
-    installment per (loan, number); one description per borrower and per loan. A row with a bad
-    field still takes part with its valid fields."""
+class _Missing:
+    """A field a row does not give (its check failed): it takes no part in a description."""
 
-    def __init__(self, unit: str = "line") -> None:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Final = _Missing()
+
+
+class _Bad:
+    """A failed check, as a column cache keeps it."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+_CACHE_LIMIT = 50_000  # distinct raw values a column cache keeps before it starts afresh
+
+
+def _checked(check: Callable[..., object], value: str, *args: object) -> object:
+    try:
+        return check(value, *args)
+    except ValueError as exc:
+        return _Bad(str(exc))
+
+
+class _Column:
+    """A column's checks by raw cell, remembered: most columns of a loan book hold few distinct
+    values (zones, currencies, dates, amounts), so each is checked once."""
+
+    __slots__ = ("args", "check", "results")
+
+    def __init__(self, check: Callable[..., object], *args: object) -> None:
+        self.check = check
+        self.args = args
+        self.results: dict[str, object] = {}
+
+    def __call__(self, raw: str) -> object:
+        """The clean value, or a _Bad."""
+        found = self.results.get(raw, MISSING)
+        if found is MISSING:
+            if len(self.results) >= _CACHE_LIMIT:
+                self.results.clear()
+            found = self.results[raw] = _checked(self.check, raw.strip(), *self.args)
+        return found
+
+    def good(self, raw: str) -> Any:
+        """The clean value; ValueError when the check fails."""
+        found = self.results.get(raw, MISSING)
+        if found is MISSING:
+            found = self(raw)
+        if isinstance(found, _Bad):
+            raise ValueError(found.message)
+        return found
+
+
+def _ordinal(value: str) -> int:
+    return check_date(value).toordinal()
+
+
+def _cents(value: str) -> int:
+    return int(check_amount(value).scaleb(2))
+
+
+def amount_of(cents: int) -> Decimal:
+    """The amount a number of cents stands for, as ``check_amount`` gives it (two places)."""
+    return Decimal(cents).scaleb(-2)
+
+
+def cents_text(cents: int) -> str:
+    """``f"{amount_of(cents):.2f}"``, without the Decimal."""
+    whole, part = divmod(abs(cents), 100)
+    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+
+
+@dataclass(slots=True)
+class LoanBook:
+    """Checked loan-book rows, held compactly for the import: each borrower and each loan once, by
+    index in order of first appearance, with its description; each installment row as four numbers
+    (loan index, installment number, due date as a proleptic ordinal, amount in cents), in file
+    order. A million installments of 200,000 loans take some tens of megabytes."""
+
+    borrower_index: dict[str, int] = field(default_factory=dict)
+    borrower_ids: list[str] = field(default_factory=list)
+    # In _BORROWER_DESCRIPTION order; MISSING for a field no row gave (never so in a clean book).
+    borrowers: list[tuple[object, ...]] = field(default_factory=list)
+    loan_index: dict[str, int] = field(default_factory=dict)
+    loan_ids: list[str] = field(default_factory=list)
+    loans: list[tuple[object, ...]] = field(default_factory=list)  # _LOAN_DESCRIPTION order
+    # Where each loan's first row without any problem is (-1: none): a conflict with the database
+    # (the loan belongs to another borrower) is reported there.
+    loan_line: array[int] = field(default_factory=lambda: array("q"))
+    inst_loan: array[int] = field(default_factory=lambda: array("i"))
+    inst_no: array[int] = field(default_factory=lambda: array("i"))
+    inst_due: array[int] = field(default_factory=lambda: array("i"))
+    inst_cents: array[int] = field(default_factory=lambda: array("q"))
+
+    def __len__(self) -> int:
+        return len(self.inst_loan)
+
+    def borrower(self, borrower_id: str) -> int:
+        index = self.borrower_index.get(borrower_id)
+        if index is None:
+            index = self.borrower_index[borrower_id] = len(self.borrower_ids)
+            self.borrower_ids.append(borrower_id)
+            self.borrowers.append(())
+        return index
+
+    def loan(self, loan_id: str) -> int:
+        index = self.loan_index.get(loan_id)
+        if index is None:
+            index = self.loan_index[loan_id] = len(self.loan_ids)
+            self.loan_ids.append(loan_id)
+            self.loans.append(())
+            self.loan_line.append(-1)
+        return index
+
+    def add_installment(self, loan: int, number: int, due: int, cents: int) -> None:
+        self.inst_loan.append(loan)
+        self.inst_no.append(number)
+        self.inst_due.append(due)
+        self.inst_cents.append(cents)
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[LoanRow]) -> LoanBook:
+        """Rows already checked (the API's, the demo's): each borrower and loan as its first row
+        describes it."""
+        book = cls()
+        for row in rows:
+            b = book.borrower(row.borrower_id)
+            if not book.borrowers[b]:
+                book.borrowers[b] = row.borrower_fields()
+            loan = book.loan(row.loan_id)
+            if not book.loans[loan]:
+                book.loans[loan] = row.loan_fields()
+                book.loan_line[loan] = row.where
+            book.add_installment(loan, row.installment_no, row.due_date.toordinal(), int(row.amount_due.scaleb(2)))
+        return book
+
+
+def _describe(known: list[tuple[object, ...]], lines: list[object], index: int, values: tuple[object, ...],
+              where: int) -> int | None:  # fmt: skip
+    """The one-description rule for a borrower or loan: a field first given at one line must read
+    the same on every later line. Returns where the first differing field was first given."""
+    before = known[index]
+    if not before:
+        known[index] = values
+        lines[index] = where
+        return None
+    if before == values:
+        return None
+    at = lines[index]
+    differs: int | None = None
+    filled: list[object] | None = None
+    field_lines: list[int] = []
+    for i, value in enumerate(values):
+        if value is MISSING:
+            continue
+        old = before[i]
+        if old is MISSING:
+            if filled is None:
+                filled = list(before)
+                field_lines = list(at) if isinstance(at, tuple) else [at] * len(values)  # type: ignore[list-item]
+            filled[i] = value
+            field_lines[i] = where
+        elif old != value and differs is None:
+            differs = at[i] if isinstance(at, tuple) else at  # type: ignore[assignment]
+    if filled is not None:
+        known[index] = tuple(filled)
+        lines[index] = tuple(field_lines)
+    return differs
+
+
+class LoanBookReader:
+    """Checks loan-book records one at a time, as they are read: each field (with per-column caches),
+    then the cross-row rules — one installment per (loan, number), one description per borrower and
+    per loan; a row with a bad field still takes part in those with its valid fields. Rows without a
+    problem go into ``book``; with ``keep_rows``, every row whose fields are good goes into ``rows``
+    as a LoanRow (as ``parse_loans_csv`` gives them).
+
+    Three paths give the same answers: a record that repeats the previous good record's borrower and
+    loan cells (a book sorted by loan) is checked only for its installment cells; any other record
+    is first checked on the assumption that all is well; a record with a problem is checked field by
+    field for the messages."""
+
+    def __init__(self, unit: str = "line", *, keep_rows: bool = False) -> None:
         self.unit = unit
-        self.seen_installment: dict[tuple[object, object], int] = {}
-        self.described: dict[tuple[str, object], dict[str, tuple[object, int]]] = {}
+        self.errors: list[RowError] = []
+        self.rows: list[LoanRow] | None = [] if keep_rows else None
+        self.book = LoanBook()
+        self.records = 0
+        self._borrower_lines: list[object] = []
+        self._loan_lines: list[object] = []
+        self._loan_first: array[int] = array("q")  # where each loan id was first read
+        # (loan index << 30 | installment number) -> where it was first read, as an offset from
+        # the loan's first line (small, so mostly Python's shared small ints).
+        self._seen: dict[int, int] = {}
+        self._zone = _Column(check_timezone)
+        self._chat = _Column(check_chat_id)
+        self._locale = _Column(check_choice, LOCALES)
+        self._channel = _Column(check_choice, CHANNELS)
+        self._product = _Column(check_text, 64)
+        self._currency = _Column(check_currency)
+        self._number = _Column(check_positive_int)
+        self._due = _Column(_ordinal)
+        self._amount = _Column(_cents)
+        self._phones: dict[tuple[str, str | None], object] = {}
+        # The last good record's borrower and loan cells, and their indexes.
+        self._last_borrower: list[str] | None = None
+        self._last_loan: list[str] | None = None
+        self._last = (0, 0)
 
-    def add(self, where: int, fields: Mapping[str, object]) -> list[RowError]:
+    def add(self, where: int, cells: list[str]) -> None:
+        """One record: its cells in LOAN_COLUMNS order (unstripped)."""
+        self.records += 1
+        if cells[0:7] == self._last_borrower and cells[7:10] == self._last_loan:
+            number = self._number.results.get(cells[10])
+            due = self._due.results.get(cells[11])
+            cents = self._amount.results.get(cells[12])
+            if type(number) is int and type(due) is int and type(cents) is int:
+                b, loan = self._last
+                key = loan << 30 | number
+                if key not in self._seen:
+                    self._seen[key] = where - self._loan_first[loan]
+                    self.book.add_installment(loan, number, due, cents)
+                    if self.rows is not None:
+                        self.rows.append(self._row(where, b, loan, number, due, cents))
+                    return
+        try:
+            zone = self._zone.good(cells[5])
+            fields = (
+                check_id(cells[0].strip()),
+                check_text(cells[1], 200),
+                self._good_phone(cells[2].strip(), zone),
+                self._chat.good(cells[3]),
+                self._locale.good(cells[4]),
+                zone,
+                self._channel.good(cells[6]),
+                check_id(cells[7].strip()),
+                self._product.good(cells[8]),
+                self._currency.good(cells[9]),
+                self._number.good(cells[10]),
+                self._due.good(cells[11]),
+                self._amount.good(cells[12]),
+            )
+        except ValueError:
+            self._add_with_problems(where, cells)
+            return
+        if self.rows is not None:
+            self.rows.append(_loan_row(where, fields))
+        self._cross_row(where, cells, fields, [])
+
+    def _good_phone(self, raw: str, zone: str) -> str:
+        found = self._phone(raw, zone)
+        if isinstance(found, _Bad):
+            raise ValueError(found.message)
+        return found  # type: ignore[return-value]
+
+    def _phone(self, raw: str, zone: str | None) -> object:
+        region = country_for_zone(zone) if zone and not raw.startswith("+") else None
+        key = (raw, region)
+        found = self._phones.get(key, MISSING)
+        if found is MISSING:
+            if len(self._phones) >= _CACHE_LIMIT:
+                self._phones.clear()
+            found = self._phones[key] = _checked(_check_phone, raw, region)
+        return found
+
+    def _add_with_problems(self, where: int, cells: list[str]) -> None:
+        """Field by field, in the order the errors are reported; fields that fail are MISSING."""
         errors: list[RowError] = []
+        zone = self._zone(cells[5])
+        phone_raw = cells[2].strip()
+        phone: object = MISSING
+        if isinstance(zone, str) or phone_raw.startswith("+") or not _could_be_national(phone_raw):
+            phone = self._phone(phone_raw, zone if isinstance(zone, str) else None)
+        # else: a national number is read in the zone's country; the zone's own error says why it is not.
+        checked = (
+            ("borrower_id", _checked(check_id, cells[0].strip())),
+            ("full_name", _checked(check_text, cells[1], 200)),
+            ("phone", phone),
+            ("telegram_chat_id", self._chat(cells[3])),
+            ("locale", self._locale(cells[4])),
+            ("timezone", zone),
+            ("preferred_channel", self._channel(cells[6])),
+            ("loan_id", _checked(check_id, cells[7].strip())),
+            ("product", self._product(cells[8])),
+            ("currency", self._currency(cells[9])),
+            ("installment_no", self._number(cells[10])),
+            ("due_date", self._due(cells[11])),
+            ("amount_due", self._amount(cells[12])),
+        )
+        for index in _ERROR_ORDER:
+            name, value = checked[index]
+            if isinstance(value, _Bad):
+                errors.append(RowError(where, name, value.message))
+        fields = tuple(MISSING if isinstance(value, _Bad) else value for _name, value in checked)
+        if self.rows is not None and not errors:  # good fields, whatever the cross-row rules say
+            self.rows.append(_loan_row(where, fields))
+        self._cross_row(where, cells, fields, errors)
+
+    def _cross_row(self, where: int, cells: list[str], fields: tuple[object, ...], errors: list[RowError]) -> None:
+        """The cross-row rules for a record's good fields (in LOAN_COLUMNS order, MISSING where a
+        check failed), after its field ``errors``; a record with no problem goes into the book."""
         unit = self.unit
-        loan_id, number = fields.get("loan_id"), fields.get("installment_no")
-        if loan_id is not None and number is not None:
-            first_at = self.seen_installment.setdefault((loan_id, number), where)
-            if first_at != where:
-                errors.append(
-                    RowError(
-                        where,
-                        "installment_no",
-                        f"loan {loan_id} installment {number} appears twice (first at {unit} {first_at})",
+        book = self.book
+        borrower_id, loan_id, number = fields[0], fields[7], fields[10]
+        loan = -1
+        if loan_id is not MISSING:
+            loan = book.loan(loan_id)  # type: ignore[arg-type]
+            if len(self._loan_first) <= loan:
+                self._loan_first.append(where)
+                self._loan_lines.append(where)
+            if number is not MISSING:
+                key = loan << 30 | number  # type: ignore[operator]
+                offset = self._seen.get(key)
+                if offset is None:
+                    self._seen[key] = where - self._loan_first[loan]
+                else:
+                    first_at = self._loan_first[loan] + offset
+                    errors.append(
+                        RowError(
+                            where,
+                            "installment_no",
+                            f"loan {loan_id} installment {number} appears twice (first at {unit} {first_at})",
+                        )
                     )
-                )
-        for what, field, names in (
-            ("borrower", "borrower_id", _BORROWER_DESCRIPTION),
-            ("loan", "loan_id", _LOAN_DESCRIPTION),
-        ):
-            ident = fields.get(field)
-            if ident is None:
-                continue
-            known = self.described.setdefault((what, ident), {})
-            differs_from = None
-            for name in names:
-                if name not in fields:
-                    continue
-                value, at = known.setdefault(name, (fields[name], where))
-                if value != fields[name] and differs_from is None:
-                    differs_from = at
-            if differs_from is not None:
+        b = -1
+        if borrower_id is not MISSING:
+            b = book.borrower(borrower_id)  # type: ignore[arg-type]
+            if len(self._borrower_lines) <= b:
+                self._borrower_lines.append(where)
+            differs = _describe(book.borrowers, self._borrower_lines, b, fields[1:7], where)
+            if differs is not None:
                 errors.append(
-                    RowError(where, field, f"{what} {ident} is described differently than at {unit} {differs_from}")
+                    RowError(where, "borrower_id", f"borrower {borrower_id} is described differently than at "
+                             f"{unit} {differs}")
+                )  # fmt: skip
+            borrower_id = book.borrower_ids[b]  # one string per borrower, however many rows
+        if loan >= 0:
+            differs = _describe(book.loans, self._loan_lines, loan, (borrower_id, fields[8], fields[9]), where)
+            if differs is not None:
+                errors.append(
+                    RowError(where, "loan_id", f"loan {loan_id} is described differently than at {unit} {differs}")
                 )
-        return errors
+        if errors:
+            self.errors.extend(errors)
+            self._last_borrower = self._last_loan = None
+            return
+        if book.loan_line[loan] < 0:
+            book.loan_line[loan] = where
+        book.add_installment(loan, number, fields[11], fields[12])  # type: ignore[arg-type]
+        self._last_borrower, self._last_loan, self._last = cells[0:7], cells[7:10], (b, loan)
+
+    def _row(self, where: int, b: int, loan: int, number: int, due: int, cents: int) -> LoanRow:
+        book = self.book
+        _owner, product, currency = book.loans[loan]
+        return _loan_row(
+            where,
+            (book.borrower_ids[b], *book.borrowers[b], book.loan_ids[loan], product, currency, number, due, cents),
+        )
+
+    def finish(self) -> None:
+        """Errors in line order; for one line, its field errors first, then its cross-row errors."""
+        self.errors.sort(key=lambda e: e.where)
 
 
-def check_loan_book(rows: Iterable[tuple[int, Mapping[str, object]]], unit: str = "line") -> list[RowError]:
-    """The cross-row rules (``LoanBookRules``) over a whole book's valid fields."""
-    rules = LoanBookRules(unit)
-    return [error for where, fields in rows for error in rules.add(where, fields)]
+# Fields in LOAN_COLUMNS order, then the order their errors are reported in (the zone before the
+# phone read in its country).
+_ERROR_ORDER: Final = (0, 1, 5, 2, 3, 4, 6, 7, 8, 9, 10, 11, 12)
+
+
+def _loan_row(where: int, fields: tuple[object, ...]) -> LoanRow:
+    """A LoanRow from good fields in LOAN_COLUMNS order (due date as ordinal, amount in cents)."""
+    bid, name, phone, chat, locale, zone, channel, loan_id, product, currency, number, due, cents = fields
+    return LoanRow(
+        where=where,
+        borrower_id=bid,  # type: ignore[arg-type]
+        full_name=name,  # type: ignore[arg-type]
+        phone=phone,  # type: ignore[arg-type]
+        telegram_chat_id=chat,  # type: ignore[arg-type]
+        locale=locale,  # type: ignore[arg-type]
+        timezone=zone,  # type: ignore[arg-type]
+        preferred_channel=channel,  # type: ignore[arg-type]
+        loan_id=loan_id,  # type: ignore[arg-type]
+        product=product,  # type: ignore[arg-type]
+        currency=currency,  # type: ignore[arg-type]
+        installment_no=number,  # type: ignore[arg-type]
+        due_date=date.fromordinal(due),  # type: ignore[arg-type]
+        amount_due=amount_of(cents),  # type: ignore[arg-type]
+    )
 
 
 def check_payments(rows: Iterable[PaymentRow], unit: str = "line") -> list[RowError]:
@@ -492,20 +965,67 @@ def _read_table(
         errors.append(RowError(exc.line, "row", str(exc)))
 
 
+def read_loan_book(
+    source: CsvSource, *, keep_rows: bool = False, progress: Callable[[int], None] | None = None, every: int = 20_000
+) -> LoanBookReader:
+    """Read and check a loan book from a CSV text or a stream of its lines, a record at a time;
+    ``progress`` hears the physical line reached every ``every`` records."""
+    reader = LoanBookReader(keep_rows=keep_rows)
+    errors = reader.errors
+    lines = _lines(source)
+    records = csv.reader(lines, strict=True)
+    previous_end = 0
+    header: list[str] | None = None
+    order: list[int] | None = None
+    width = 0
+    add = reader.add
+    try:
+        for cells in records:
+            start = previous_end + 1
+            previous_end = records.line_num
+            if not cells or (not cells[0].strip() and all(not c.strip() for c in cells)):
+                continue
+            if header is None:
+                header = [h.strip() for h in cells]
+                if _header_errors(start, header, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS, errors):
+                    break
+                width = len(header)
+                if header != list(LOAN_COLUMNS):
+                    order = [header.index(c) if c in header else -1 for c in LOAN_COLUMNS]
+                continue
+            if len(cells) != width:
+                errors.append(RowError(start, "row", f"has {len(cells)} fields, the header has {width}"))
+                continue
+            add(start, cells if order is None else [cells[i] if i >= 0 else "" for i in order])
+            if progress is not None and reader.records % every == 0:
+                progress(previous_end)
+    except csv.Error as exc:
+        errors.append(RowError(previous_end + 1, "header" if header is None else "row", f"not readable as CSV: {exc}"))
+    if header is None and not errors:
+        errors.append(RowError(1, "header", "the file is empty; a header line is required"))
+    reader.finish()
+    return reader
+
+
+def _header_errors(
+    line: int, names: list[str], required: tuple[str, ...], optional: frozenset[str], errors: list[RowError]
+) -> bool:
+    missing = [c for c in required if c not in names and c not in optional]
+    found: list[RowError] = []
+    if missing:
+        found.append(RowError(line, "header", f"missing column(s): {', '.join(missing)}"))
+    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    if duplicated:
+        found.append(RowError(line, "header", f"column(s) named twice: {', '.join(duplicated)}"))
+    errors.extend(found)
+    return bool(found)
+
+
 def parse_loans_csv(source: CsvSource) -> Parsed[LoanRow]:
-    """The loan book from a CSV text or a stream of its lines (each record is validated as it is read)."""
-    errors: list[RowError] = []
-    rows: list[LoanRow] = []
-    rules = LoanBookRules()
-    for line, raw in _read_table(source, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS, errors):
-        row, row_errors, clean = _validate_loan_row(raw, line)
-        errors.extend(row_errors)
-        errors.extend(rules.add(line, clean))
-        if row is not None:
-            rows.append(row)
-    # Stable: for one line, its field errors come before its cross-row errors, as they are found.
-    errors.sort(key=lambda e: e.where)
-    return Parsed(rows, errors)
+    """The loan book from a CSV text or a stream of its lines (each record is checked as it is read)."""
+    reader = read_loan_book(source, keep_rows=True)
+    assert reader.rows is not None
+    return Parsed(reader.rows, reader.errors)
 
 
 def parse_payments_csv(source: CsvSource) -> Parsed[PaymentRow]:
@@ -523,18 +1043,12 @@ def parse_payments_csv(source: CsvSource) -> Parsed[PaymentRow]:
 
 def parse_loan_rows(items: list[Mapping[str, object]]) -> Parsed[LoanRow]:
     """API rows: ``where`` is the 0-based index in the request body."""
-    rows: list[LoanRow] = []
-    errors: list[RowError] = []
-    fields: list[tuple[int, Mapping[str, object]]] = []
+    reader = LoanBookReader("row", keep_rows=True)
     for index, raw in enumerate(items):
         if not isinstance(raw, Mapping):
-            errors.append(RowError(index, "row", "expected an object"))
+            reader.errors.append(RowError(index, "row", "expected an object"))
             continue
-        row, row_errors, clean = _validate_loan_row(raw, index)
-        errors.extend(row_errors)
-        fields.append((index, clean))
-        if row is not None:
-            rows.append(row)
-    errors.extend(check_loan_book(fields, unit="row"))
-    errors.sort(key=lambda e: e.where)
-    return Parsed(rows, errors)
+        reader.add(index, [_cell(raw, name) for name in LOAN_COLUMNS])
+    reader.finish()
+    assert reader.rows is not None
+    return Parsed(reader.rows, reader.errors)

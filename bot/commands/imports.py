@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import codecs
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +24,9 @@ class Unreadable(Exception):
 _CHUNK = 1 << 20
 
 
-def _check_utf8(path: str) -> None:
-    """Read the file once, a chunk at a time, to say where it is not UTF-8; nothing is kept."""
+def _check_utf8(path: str) -> int:
+    """Read the file once, a chunk at a time, to say where it is not UTF-8; nothing is kept.
+    Returns the number of line breaks (for the progress bar)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     newlines = 0
     try:
@@ -40,19 +41,20 @@ def _check_utf8(path: str) -> None:
                     line = newlines + (pending + chunk)[: exc.start].count(b"\n") + 1
                     raise Unreadable(f"line {line}: file: not UTF-8 ({exc.reason})", EXIT_REFUSED) from None
                 if not chunk:
-                    return
+                    return newlines
                 newlines += chunk.count(b"\n")
     except OSError as exc:
         raise Unreadable(f"duebot import: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
 
 
 @contextmanager
-def _lines(path: str) -> Iterator[Iterable[str]]:
-    """The file's lines, read as the parser asks for them (a big loan book is never held whole)."""
-    _check_utf8(path)
+def _lines(path: str) -> Iterator[tuple[Iterable[str], int]]:
+    """The file's lines, read as the parser asks for them (a big loan book is never held whole),
+    and how many there are."""
+    count = _check_utf8(path) + 1
     try:
         with open(path, encoding="utf-8", newline="") as file:
-            yield file
+            yield file, count
     except OSError as exc:
         raise Unreadable(f"duebot import: cannot read {path}: {exc.strerror}", EXIT_USAGE) from None
 
@@ -60,14 +62,17 @@ def _lines(path: str) -> Iterator[Iterable[str]]:
 def run_import(args: argparse.Namespace) -> int:
     from config.policy import load_policy
     from config.settings import load_settings
-    from storage.importer import untouched
-    from storage.loanbook import Parsed, parse_loans_csv, parse_payments_csv
 
     # Every command refuses bad settings or a bad policy file the same way (exit 3), import too.
     load_policy(load_settings().policy_file)
+    if args.what == "loans":
+        return _import_loans(args.file)
+    from storage.importer import untouched
+    from storage.loanbook import parse_payments_csv
+
     try:
-        with _lines(args.file) as lines:
-            parsed: Parsed[Any] = parse_loans_csv(lines) if args.what == "loans" else parse_payments_csv(lines)
+        with _lines(args.file) as (lines, _count):
+            parsed = parse_payments_csv(lines)
     except Unreadable as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
@@ -76,23 +81,78 @@ def run_import(args: argparse.Namespace) -> int:
         rows = untouched(parsed.rows, errors)
         if rows:  # the rows that passed may still clash with the database: say so too
             errors = sorted([*errors, *asyncio.run(_refusals(args.what, rows))], key=lambda e: e.where)
-        for err in errors:
-            print(err.as_line(), file=sys.stderr)
-        print(f"{args.file}: {len(errors)} problem(s); nothing was imported", file=sys.stderr)
-        return EXIT_REFUSED
+        return _refused(args.file, errors)
     return asyncio.run(_apply(args.what, parsed.rows, args.file))
+
+
+def _refused(source: str, errors: Sequence[Any]) -> int:
+    for err in errors:
+        print(err.as_line(), file=sys.stderr)
+    print(f"{source}: {len(errors)} problem(s); nothing was imported", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _import_loans(source: str) -> int:
+    """Read and check the whole book (a record at a time, keeping it compactly), then apply it in
+    one transaction; with any problem, report them all (and the book's clashes with the database)
+    and change nothing."""
+    from storage.loanbook import LoanBook, read_loan_book
+
+    try:
+        with _lines(source) as (lines, count):
+            reading = ProgressBar(count, f"reading {source}")
+            reader = read_loan_book(lines, progress=reading.update)
+            reading.update(count)
+    except Unreadable as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    book: LoanBook = reader.book
+    errors = reader.errors
+    del reader  # its cross-row bookkeeping; the book is what the import needs
+    if errors:
+        if any(line >= 0 for line in book.loan_line):  # rows without problems may clash with the database
+            errors = sorted([*errors, *asyncio.run(_loan_conflicts(book))], key=lambda e: e.where)
+        return _refused(source, errors)
+    return asyncio.run(_apply_loans(book, source))
+
+
+async def _loan_conflicts(book: Any) -> list[Any]:
+    from bot.commands.runtime import opened
+    from storage.importer import loan_conflicts
+
+    async with opened() as (_settings, _log):
+        return await loan_conflicts(book)
+
+
+async def _apply_loans(book: Any, source: str) -> int:
+    from bot.commands.runtime import opened
+    from storage.importer import import_loan_book
+    from storage.loanbook import RowsRefused
+
+    bar = ProgressBar(len(book), "importing loans")
+    async with opened() as (_settings, log):
+        try:
+            result = await import_loan_book(book, now=datetime.now(UTC), log=log, progress=bar.update)
+        except RowsRefused as refused:
+            return _refused(source, refused.errors)
+    print(
+        f"{source}: {result.installments} installment row(s) of {result.loans} loan(s) for "
+        f"{result.borrowers} borrower(s): {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
+    if result.created == 0 and result.updated == 0:
+        print("nothing changed")
+    return EXIT_OK
 
 
 async def _refusals(what: str, rows: list[Any]) -> list[Any]:
     from bot.commands.runtime import opened
-    from storage.importer import import_loan_rows, import_payment_rows, refusals
+    from storage.importer import import_payment_rows, refusals
 
     now = datetime.now(UTC)
     async with opened() as (_settings, log):
 
         async def attempt() -> object:
-            if what == "loans":
-                return await import_loan_rows(rows, now=now, log=log)
             return await import_payment_rows(rows, now=now, log=log)
 
         return await refusals(attempt)
@@ -100,35 +160,22 @@ async def _refusals(what: str, rows: list[Any]) -> list[Any]:
 
 async def _apply(what: str, rows: list[Any], source: str) -> int:
     from bot.commands.runtime import opened
-    from storage.importer import import_loan_rows, import_payment_rows
+    from storage.importer import import_payment_rows
     from storage.loanbook import RowsRefused
 
     bar = ProgressBar(len(rows), f"importing {what}")
     now = datetime.now(UTC)
     async with opened() as (_settings, log):
         try:
-            if what == "loans":
-                result = await import_loan_rows(rows, now=now, log=log, progress=bar.update)
-                print(
-                    f"{source}: {result.installments} installment row(s) of {result.loans} loan(s) for "
-                    f"{result.borrowers} borrower(s): {result.created} created, {result.updated} updated, "
-                    f"{result.unchanged} unchanged"
-                )
-                if result.created == 0 and result.updated == 0:
-                    print("nothing changed")
-            else:
-                pay, _ = await import_payment_rows(rows, now=now, log=log, progress=bar.update)
-                print(
-                    f"{source}: {pay.created} payment(s) created, {pay.unchanged} unchanged; "
-                    f"{pay.installments_paid} installment(s) now paid, {pay.loans_paid_off} loan(s) paid off"
-                )
-                for loan_id, extra in sorted(pay.overpaid.items()):
-                    print(f"  loan {loan_id}: {extra:.2f} paid beyond everything it owes (kept on record)")
-                if pay.created == 0:
-                    print("nothing changed")
+            pay, _ = await import_payment_rows(rows, now=now, log=log, progress=bar.update)
         except RowsRefused as refused:
-            for err in refused.errors:
-                print(err.as_line(), file=sys.stderr)
-            print(f"{source}: {len(refused.errors)} problem(s); nothing was imported", file=sys.stderr)
-            return EXIT_REFUSED
+            return _refused(source, refused.errors)
+    print(
+        f"{source}: {pay.created} payment(s) created, {pay.unchanged} unchanged; "
+        f"{pay.installments_paid} installment(s) now paid, {pay.loans_paid_off} loan(s) paid off"
+    )
+    for loan_id, extra in sorted(pay.overpaid.items()):
+        print(f"  loan {loan_id}: {extra:.2f} paid beyond everything it owes (kept on record)")
+    if pay.created == 0:
+        print("nothing changed")
     return EXIT_OK
