@@ -11,9 +11,10 @@ row ``unknown``.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Final
@@ -21,7 +22,7 @@ from typing import Any, Final
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
-from storage.database import is_postgres_connection
+from storage.database import connection, is_postgres_connection
 from storage.delivery import apply_pending_receipts
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.models import Borrower, Case, Message, PendingReceipt
@@ -71,12 +72,64 @@ _FIELDS: Final = (
 )
 
 
-def _record(row: Sequence[Any]) -> OutboxRecord:
-    payload = row[10] if isinstance(row[10], dict) else {}
+def _instant(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))  # SQLite keeps instants as UTC text
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _record(row: Mapping[str, Any]) -> OutboxRecord:
+    payload = row["payload"]
+    if isinstance(payload, str | bytes):
+        payload = json.loads(payload)
     return OutboxRecord(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], payload, bool(row[11]),
-        row[12], row[13], row[14], row[15], row[16] or "",
-    )  # fmt: skip
+        id=row["id"],
+        borrower_pk=row["borrower_id"],
+        channel=row["channel"],
+        kind=row["kind"],
+        tier=row["tier"],
+        local_date=_day(row["local_date"]),
+        not_before=_instant(row["not_before"]),
+        not_after=_instant(row["not_after"]),
+        key=row["idempotency_key"],
+        attempt_of=row["attempt_of"],
+        payload=payload if isinstance(payload, dict) else {},
+        urgent=bool(row["urgent"]),
+        attempts=row["attempts"],
+        guard_rule=row["guard_rule"],
+        status=row["status"],
+        lease_owner=row["lease_owner"],
+        body=row["body"] or "",
+    )
+
+
+async def _outbox_rows(ids: Sequence[int], owner: str | None) -> list[OutboxRecord]:
+    """The rows of ``ids`` (those ``owner`` holds claimed, when given), read in one plain query: the
+    ORM's query building and value conversion cost more than the query on a batch of rows."""
+    if not ids:
+        return []
+    conn = connection()
+    columns = ", ".join(_FIELDS)
+    if is_postgres_connection(conn):
+        params: list[Any] = [list(ids)]
+        where = "id = ANY($1::int[])"
+        if owner is not None:
+            params.append(owner)
+            where += " AND lease_owner = $2 AND status = 'claimed'"
+    else:
+        params = list(ids)
+        where = f"id IN ({', '.join('?' * len(ids))})"
+        if owner is not None:
+            params.append(owner)
+            where += " AND lease_owner = ? AND status = 'claimed'"
+    rows = await conn.execute_query_dict(f"SELECT {columns} FROM messages WHERE {where}", params)
+    return [_record(r) for r in rows]
 
 
 async def claimed_messages(ids: Sequence[int], owner: str) -> tuple[list[OutboxRecord], dict[int, OutboxRecord]]:
@@ -84,14 +137,11 @@ async def claimed_messages(ids: Sequence[int], owner: str) -> tuple[list[OutboxR
     message each fallback attempt belongs to (by id). A message whose claim was lost is left out."""
     messages: list[OutboxRecord] = []
     for part in _chunks(sorted(ids)):
-        rows = await Message.filter(id__in=part, lease_owner=owner, status="claimed").values_list(*_FIELDS)
-        messages.extend(_record(r) for r in rows)
+        messages.extend(await _outbox_rows(part, owner))
     messages.sort(key=lambda m: m.id)
-    wanted = sorted({m.attempt_of for m in messages if m.attempt_of is not None})
     bases: dict[int, OutboxRecord] = {}
-    for part in _chunks(wanted):
-        for row in await Message.filter(id__in=part).values_list(*_FIELDS):
-            bases[row[0]] = _record(row)
+    for part in _chunks(sorted({m.attempt_of for m in messages if m.attempt_of is not None})):
+        bases.update((m.id, m) for m in await _outbox_rows(part, None))
     return messages, bases
 
 
@@ -105,25 +155,18 @@ class SendingMark:
 
 
 async def mark_sending_many(marks: Sequence[SendingMark], lease_until: datetime, now: datetime) -> set[int]:
-    """``claimed`` → ``sending`` for every mark whose claim still holds, in one transaction; returns
-    the ids marked (the others' claims were lost: their requests must not leave)."""
+    """``claimed`` → ``sending`` for every mark whose claim still holds, with what is being sent, in
+    one statement (atomic by itself); returns the ids marked (the others' claims were lost: their
+    requests must not leave)."""
+    conn = connection()
+    common = {"status": "sending", "lease_until": lease_until, "updated_at": now}
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[int, Mapping[str, Any]]]] = defaultdict(list)
+    for mark in marks:
+        groups[(mark.owner, tuple(sorted(mark.changes)))].append((mark.message_id, mark.changes))
     marked: set[int] = set()
-    async with in_transaction() as conn:
-        owners: dict[str, list[int]] = defaultdict(list)
-        for mark in marks:
-            owners[mark.owner].append(mark.message_id)
-        for owner, ids in owners.items():
-            for part in _chunks(ids):
-                marked.update(
-                    await _conditional(
-                        conn,
-                        part,
-                        owner,
-                        ("claimed",),
-                        {"status": "sending", "lease_until": lease_until, "updated_at": now},
-                    )
-                )
-        await _update_each(conn, [(m.message_id, dict(m.changes)) for m in marks if m.message_id in marked])
+    for (owner, names), rows in groups.items():
+        for start in range(0, len(rows), _CHUNK):
+            marked |= await _update_rows(conn, rows[start : start + _CHUNK], names, common, owner, ("claimed",))
     return marked
 
 
@@ -217,22 +260,17 @@ def log_retry(exc: Exception) -> None:
 
 async def _write(conn: Any, outcomes: Sequence[Outcome], now: datetime, log: InteractionLog) -> set[int]:
     recorded: set[int] = set()
-    # Held back before anything left: only while this claim still holds the row.
-    bound: dict[str, list[Outcome]] = defaultdict(list)
+    # Keyed by the claim a change is bound to (None: by id whatever) and the columns it sets.
+    groups: dict[tuple[str | None, str, tuple[str, ...]], list[tuple[int, Mapping[str, Any]]]] = defaultdict(list)
     for o in outcomes:
-        if o.status is not None and o.owner is not None:
-            bound[o.owner].append(o)
-    for owner, group in bound.items():
-        for part in _chunks([o.message_id for o in group]):
-            recorded.update(await _still_held(conn, part, owner))
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for o in outcomes:
-        if o.status is None or (o.owner is not None and o.message_id not in recorded):
-            continue
-        recorded.add(o.message_id)
-        lease: dict[str, Any] = {"status": o.status, "lease_owner": None, "lease_until": None, "updated_at": now}
-        rows.append((o.message_id, {**lease, **o.changes}))
-    await _update_each(conn, rows)
+        if o.status is not None:
+            groups[(o.owner, o.status, tuple(sorted(o.changes)))].append((o.message_id, o.changes))
+    for (owner, status, names), rows in groups.items():
+        common = {"status": status, "lease_owner": None, "lease_until": None, "updated_at": now}
+        # Held back before anything left: only while this claim still holds the row.
+        held = ("claimed", "sending") if owner is not None else None
+        for start in range(0, len(rows), _CHUNK):
+            recorded |= await _update_rows(conn, rows[start : start + _CHUNK], names, common, owner, held)
     events = [e for o in outcomes for e in (*o.facts, *(o.events if o.message_id in recorded else ()))]
     await log.append_many(events)
     attempts = [a for o in outcomes for a in o.failed_attempts]
@@ -289,55 +327,70 @@ def _value(postgres: bool, value: Any) -> Any:
     return value
 
 
-async def _conditional(
-    conn: Any, ids: list[int], owner: str, statuses: Iterable[str], changes: Mapping[str, Any]
+# Column types, for PostgreSQL's arrays (SQLite takes the values as they come).
+_PG_TYPES: Final = {
+    "id": "int",
+    "status": "text",
+    "lease_owner": "text",
+    "lease_until": "timestamptz",
+    "updated_at": "timestamptz",
+    "channel": "text",
+    "address": "text",
+    "body": "text",
+    "segments": "int",
+    "attempts": "int",
+    "provider_message_id": "text",
+    "sent_at": "timestamptz",
+    "counts_toward_caps": "bool",
+    "guard_rule": "text",
+    "guard_reason": "text",
+    "error_code": "text",
+    "next_attempt_at": "timestamptz",
+}
+
+
+async def _update_rows(
+    conn: Any,
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    names: Sequence[str],
+    common: Mapping[str, Any],
+    owner: str | None,
+    statuses: Sequence[str] | None,
 ) -> set[int]:
-    """UPDATE the rows of ``ids`` that ``owner`` holds in one of ``statuses``; their ids."""
+    """One UPDATE of many rows: ``common`` for all, ``names`` per row (from ``rows``), only where
+    ``owner`` holds the row in one of ``statuses`` (when given); returns the ids updated."""
+    if not rows:
+        return set()
     postgres = is_postgres_connection(conn)
-    states = list(statuses)
-    names = list(changes)
-    values = [_value(postgres, changes[n]) for n in names]
+    fixed = list(common)
+    params: list[Any] = [_value(postgres, common[n]) for n in fixed]
     if postgres:
-        sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, 1))
-        k = len(names)
-        sql = (f"UPDATE messages SET {sets} WHERE id = ANY(${k + 1}::int[]) AND lease_owner = ${k + 2} "
-               f"AND status = ANY(${k + 3}::text[]) RETURNING id")  # fmt: skip
-        params = [*values, ids, owner, states]
+        sets = [f"{n} = ${i}" for i, n in enumerate(fixed, 1)] + [f"{n} = v.{n}" for n in names]
+        columns = ["id", *names]
+        arrays = ", ".join(f"${len(params) + i}::{_PG_TYPES[c]}[]" for i, c in enumerate(columns, 1))
+        params += [[_value(True, r[0] if c == "id" else r[1][c]) for r in rows] for c in columns]
+        source = f"unnest({arrays}) AS v({', '.join(columns)})"
+        where = "m.id = v.id"
+        if owner is not None:
+            params.append(owner)
+            where += f" AND m.lease_owner = ${len(params)}"
+        if statuses is not None:
+            params.append(list(statuses))
+            where += f" AND m.status = ANY(${len(params)}::text[])"
+        sql = f"UPDATE messages AS m SET {', '.join(sets)} FROM {source} WHERE {where} RETURNING m.id"
     else:
-        sets = ", ".join(f"{n} = ?" for n in names)
-        sql = (f"UPDATE messages SET {sets} WHERE id IN ({', '.join('?' * len(ids))}) AND lease_owner = ? "
-               f"AND status IN ({', '.join('?' * len(states))}) RETURNING id")  # fmt: skip
-        params = [*values, *ids, owner, *states]
+        # SQLite names a VALUES table's columns column1, column2, ...: column1 is the id.
+        sets = [f"{n} = ?" for n in fixed] + [f"{n} = v.column{i}" for i, n in enumerate(names, 2)]
+        row = f"({', '.join('?' * (len(names) + 1))})"
+        for message_id, changes in rows:
+            params += [message_id, *(_value(False, changes[n]) for n in names)]
+        where = "messages.id = v.column1"
+        if owner is not None:
+            params.append(owner)
+            where += " AND messages.lease_owner = ?"
+        if statuses is not None:
+            params += list(statuses)
+            where += f" AND messages.status IN ({', '.join('?' * len(statuses))})"
+        source = f"(VALUES {', '.join([row] * len(rows))}) AS v"
+        sql = f"UPDATE messages SET {', '.join(sets)} FROM {source} WHERE {where} RETURNING messages.id"
     return {int(r["id"]) for r in await conn.execute_query_dict(sql, params)}
-
-
-async def _still_held(conn: Any, ids: list[int], owner: str) -> set[int]:
-    """The rows of ``ids`` that ``owner`` still holds, locked for the rest of the transaction."""
-    if is_postgres_connection(conn):
-        sql = ("SELECT id FROM messages WHERE id = ANY($1::int[]) AND lease_owner = $2 "
-               "AND status IN ('claimed', 'sending') FOR UPDATE")  # fmt: skip
-        rows = await conn.execute_query_dict(sql, [ids, owner])
-    else:  # a SQLite transaction holds the write lock once it writes; this touch takes it now
-        sql = (f"UPDATE messages SET lease_owner = lease_owner WHERE id IN ({', '.join('?' * len(ids))}) "
-               "AND lease_owner = ? AND status IN ('claimed', 'sending') RETURNING id")  # fmt: skip
-        rows = await conn.execute_query_dict(sql, [*ids, owner])
-    return {int(r["id"]) for r in rows}
-
-
-async def _update_each(conn: Any, rows: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-    """Per-row values, one executemany per set of columns."""
-    postgres = is_postgres_connection(conn)
-    shapes: dict[tuple[str, ...], list[list[Any]]] = defaultdict(list)
-    for message_id, changes in rows:
-        names = tuple(sorted(changes))
-        shapes[names].append([*(_value(postgres, changes[n]) for n in names), message_id])
-    for names, values in shapes.items():
-        if not names:
-            continue
-        if postgres:
-            sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, 1))
-            sql = f"UPDATE messages SET {sets} WHERE id = ${len(names) + 1}"
-        else:
-            sets = ", ".join(f"{n} = ?" for n in names)
-            sql = f"UPDATE messages SET {sets} WHERE id = ?"
-        await conn.execute_many(sql, values)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from tortoise.exceptions import DoesNotExist
-from tortoise.functions import Max
 
-from storage.models import Borrower, Case, ContactPause, Installment, Message, MessageItem, Restriction, TickWatermark
+from storage.database import connection, is_postgres_connection
+from storage.models import Borrower, Case, ContactPause, Installment, Restriction, TickWatermark
 from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, PriorSendRecord
 
 __all__ = [
@@ -91,30 +92,35 @@ async def message_installments(message_id: int) -> list[MessageInstallment]:
 
 
 async def installments_of_messages(message_ids: Sequence[int]) -> dict[int, list[MessageInstallment]]:
-    """The installments each message is about, as stored now (two queries for the lot)."""
-    links: dict[int, list[int]] = defaultdict(list)
-    for part in _chunks(message_ids):
-        for message_id, installment_id in await MessageItem.filter(message_id__in=part).values_list(
-            "message_id", "installment_id"
+    """The installments each message is about, as stored now (one query for the lot)."""
+    found: dict[int, list[MessageInstallment]] = defaultdict(list)
+    for part in _chunks(sorted(set(message_ids))):
+        for r in await _select(
+            "SELECT mi.message_id, i.id, l.loan_id, i.installment_no, i.due_date, i.amount_due, i.amount_paid, "
+            "l.currency, i.state FROM message_items mi JOIN installments i ON i.id = mi.installment_id "
+            "JOIN loans l ON l.id = i.loan_id WHERE mi.message_id {ids}",
+            part,
         ):
-            links[message_id].append(installment_id)
-    wanted = sorted({i for ids in links.values() for i in ids})
-    found: dict[int, MessageInstallment] = {}
-    for part in _chunks(wanted):
-        for r in await Installment.filter(id__in=part).values_list(
-            "id", "loan__loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "loan__currency", "state"
-        ):
-            found[r[0]] = MessageInstallment(r[0], r[1], r[2], r[3], Decimal(r[4]) - Decimal(r[5]), r[6], r[7])
+            found[r["message_id"]].append(
+                MessageInstallment(
+                    r["id"],
+                    r["loan_id"],
+                    r["installment_no"],
+                    _day(r["due_date"]),
+                    Decimal(r["amount_due"]) - Decimal(r["amount_paid"]),
+                    r["currency"],
+                    r["state"],
+                )
+            )
     return {
-        message_id: sorted(
-            (found[i] for i in ids if i in found), key=lambda m: (m.due_date, m.loan_id, m.installment_no)
-        )
-        for message_id, ids in links.items()
+        message_id: sorted(items, key=lambda m: (m.due_date, m.loan_id, m.installment_no))
+        for message_id, items in found.items()
     }
 
 
 # What counts toward the caps: a message handed to a provider, whatever became of it.
 CAP_STATUSES = ("sent", "delivered", "undelivered", "failed", "unknown", "sending", "read")
+_CAP_STATUSES_SQL = "(" + ", ".join(f"'{s}'" for s in CAP_STATUSES) + ")"
 _BORROWER_FIELDS = (
     "id",
     "borrower_id",
@@ -153,8 +159,10 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
     sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
     window_start = now - timedelta(days=9)
     for part in _chunks(pks):
-        for row in await Borrower.filter(id__in=part).values_list(*_BORROWER_FIELDS):
-            borrowers[row[0]] = BorrowerRecord(*row)
+        for r in await _select(f"SELECT {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE id {{ids}}", part):
+            borrowers[r["id"]] = BorrowerRecord(
+                *(r[f] for f in _BORROWER_FIELDS[:8]), *(bool(r[f]) for f in _BORROWER_FIELDS[8:])
+            )
         for pk, kind in await Restriction.filter(borrower_id__in=part, lifted_at__isnull=True).values_list(
             "borrower_id", "kind"
         ):
@@ -174,23 +182,27 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
             .values_list("borrower_id", "start_date", "end_date", "reason")
         ):
             pauses[pk].append((start, end, reason))
-        inbound = Message.filter(borrower_id__in=part, direction="in")
-        for target, query in ((last_inbound, inbound.filter(created_at__lte=now)), (newest_inbound, inbound)):
-            for pk, at in (
-                await query.group_by("borrower_id").annotate(at=Max("created_at")).values_list("borrower_id", "at")
-            ):
-                if isinstance(at, datetime):
-                    target[pk] = at
-        for pk, at, kind, key, tier in await Message.filter(
-            borrower_id__in=part,
-            direction="out",
-            sent_at__gte=window_start,
-            counts_toward_caps=True,
-            status__in=CAP_STATUSES,
-        ).values_list("borrower_id", "sent_at", "kind", "idempotency_key", "tier"):
-            if at is not None:
-                sends[pk].append(
-                    PriorSendRecord(at=at, kind=_counted_kind(kind, tier), key=(key or "").split("#", 1)[0] or None)
+        for r in await _select(
+            "SELECT borrower_id, MAX(CASE WHEN created_at <= {at} THEN created_at END) AS upto, "
+            "MAX(created_at) AS newest FROM messages WHERE borrower_id {ids} AND direction = 'in' "
+            "GROUP BY borrower_id",
+            part,
+            now,
+        ):
+            if r["upto"] is not None:
+                last_inbound[r["borrower_id"]] = _instant(r["upto"])
+            if r["newest"] is not None:
+                newest_inbound[r["borrower_id"]] = _instant(r["newest"])
+        for r in await _select(
+            "SELECT borrower_id, sent_at, kind, idempotency_key, tier FROM messages WHERE borrower_id {ids} "
+            f"AND direction = 'out' AND sent_at >= {{at}} AND counts_toward_caps AND status IN {_CAP_STATUSES_SQL}",
+            part,
+            window_start,
+        ):
+            if r["sent_at"] is not None:
+                key = (r["idempotency_key"] or "").split("#", 1)[0] or None
+                sends[r["borrower_id"]].append(
+                    PriorSendRecord(at=_instant(r["sent_at"]), kind=_counted_kind(r["kind"], r["tier"]), key=key)
                 )
     return {
         pk: ContactSnapshot(
@@ -205,6 +217,28 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
         )
         for pk, borrower in borrowers.items()
     }
+
+
+async def _select(sql: str, ids: list[int], at: datetime | None = None) -> list[dict[str, Any]]:
+    """A plain query over many ids: ``{ids}`` in ``sql`` takes the id list, ``{at}`` (after it) the
+    instant ``at``. The ORM's query building and conversions cost more than such queries."""
+    conn = connection()
+    if is_postgres_connection(conn):
+        text = sql.format(ids="= ANY($1::int[])", at="$2")
+        params: list[Any] = [ids] if at is None else [ids, at.astimezone(UTC)]
+    else:  # instants are UTC text on SQLite (see ``UtcDatetimeField``)
+        # Numbered parameters: ``{at}`` may come before or after the ids in the text.
+        text = sql.format(ids=f"IN ({', '.join(f'?{i}' for i in range(1, len(ids) + 1))})", at=f"?{len(ids) + 1}")
+        params = list(ids) if at is None else [*ids, at.astimezone(UTC).isoformat(sep=" ")]
+    return await conn.execute_query_dict(text, params)
+
+
+def _instant(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _chunks(values: Sequence[int], size: int = _CHUNK) -> Iterator[list[int]]:
