@@ -18,6 +18,7 @@ attempt and the other channel is tried at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import weakref
@@ -93,6 +94,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 IN_PASS_RETRY_LIMIT_SECONDS = 5.0
+# How long the first of a group of sending marks / outcomes waits for others to write with it.
+MARK_LINGER_SECONDS = 0.002
+RECORD_LINGER_SECONDS = 0.005
 
 
 def wall_clock() -> datetime:
@@ -159,13 +163,17 @@ Item = TypeVar("Item")
 
 
 class _Grouped(Generic[Item]):
-    """Writes items in groups: the first item starts a write, and whatever arrives while a write is
-    under way goes in the next one. ``write`` returns the ids it applied to; each caller learns
+    """Writes items in groups: the first item starts a write, which waits ``linger`` seconds for more
+    (each write has a cost of its own: a transaction, a log head), and whatever arrives while a write
+    is under way goes in the next one. ``write`` returns the ids it applied to; each caller learns
     whether its own item's id is among them. A caller that is cancelled does not stop the write."""
 
-    def __init__(self, write: Callable[[list[Item]], Awaitable[set[int]]], ident: Callable[[Item], int]) -> None:
+    def __init__(
+        self, write: Callable[[list[Item]], Awaitable[set[int]]], ident: Callable[[Item], int], linger: float = 0.0
+    ) -> None:
         self._write = write
         self._ident = ident
+        self._linger = linger
         self._pending: list[tuple[Item, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -179,6 +187,8 @@ class _Grouped(Generic[Item]):
 
     async def _drain(self) -> None:
         while self._pending:
+            if self._linger:
+                await asyncio.sleep(self._linger)
             group, self._pending = self._pending, []
             try:
                 done = await self._write([item for item, _ in group])
@@ -214,7 +224,8 @@ class _Run:
 
     now: datetime
     summary: DispatchSummary
-    semaphore: asyncio.Semaphore
+    semaphore: asyncio.Semaphore  # messages being prepared and sent at once
+    sequential: bool  # one message at a time, its record included (inside a caller's transaction)
     marks: _Grouped[SendingMark]
     records: _Grouped[Outcome]
 
@@ -291,7 +302,8 @@ class Dispatcher:
         handled = 0
         # Inside a caller's transaction (``tick --dry-run``) every query shares one connection, which
         # cannot run two queries at once (asyncpg) nor interleave savepoints (SQLite): one at a time.
-        concurrency = 1 if inside_transaction() else max(1, self.settings.concurrency)
+        sequential = inside_transaction()
+        concurrency = 1 if sequential else max(1, self.settings.concurrency)
         lease = timedelta(seconds=self.policy.sending.lease_seconds)
 
         async def mark(marks: list[SendingMark]) -> set[int]:
@@ -300,34 +312,48 @@ class Dispatcher:
         async def record(outcomes: list[Outcome]) -> set[int]:
             return await record_outcomes(outcomes, now, self.log)
 
+        # A mark holds its request back, so it lingers less than a record; alone, neither lingers.
         work = _Run(
             now,
             summary,
             asyncio.Semaphore(concurrency),
-            _Grouped(mark, lambda m: m.message_id),
-            _Grouped(record, lambda o: o.message_id),
+            sequential,
+            _Grouped(mark, lambda m: m.message_id, 0.0 if sequential else MARK_LINGER_SECONDS),
+            _Grouped(record, lambda o: o.message_id, 0.0 if sequential else RECORD_LINGER_SECONDS),
         )
-        while not self._stopping and (limit is None or handled < limit):
-            batch = (
-                self.policy.sending.batch_size
-                if limit is None
-                else min(self.policy.sending.batch_size, limit - handled)
-            )
-            # Each claim has an owner of its own, so a claim that expired and was taken again (even
-            # by this process) can never be sent by the task that held it before.
-            claim = f"{self.owner[:48]}/{next(self._claims)}"
-            ids = await claim_due(
-                claim,
-                now,
-                batch,
-                self.policy.sending.lease_seconds,
-                lease_from=self.lease_clock(),
-                urgent_only=urgent_only,
-            )
-            if not ids:
-                break
-            await self._batch(work, ids, claim)
-            handled += len(ids)
+        # The next batch is claimed and loaded while this one is sent (never more than two at once),
+        # so the database work of a batch and the tail of the one before overlap with sending.
+        running: asyncio.Task[None] | None = None
+        try:
+            while not self._stopping and (limit is None or handled < limit):
+                batch = (
+                    self.policy.sending.batch_size
+                    if limit is None
+                    else min(self.policy.sending.batch_size, limit - handled)
+                )
+                # Each claim has an owner of its own, so a claim that expired and was taken again (even
+                # by this process) can never be sent by the task that held it before.
+                claim = f"{self.owner[:48]}/{next(self._claims)}"
+                ids = await claim_due(
+                    claim,
+                    now,
+                    batch,
+                    self.policy.sending.lease_seconds,
+                    lease_from=self.lease_clock(),
+                    urgent_only=urgent_only,
+                )
+                if not ids:
+                    break
+                started = await self._batch(work, ids, claim)
+                handled += len(ids)
+                if running is not None:
+                    await running
+                running = started
+                if sequential:  # one connection: nothing may overlap
+                    await running
+        finally:
+            if running is not None:
+                await running
         return summary
 
     async def stop(self, grace: float = 10.0) -> None:
@@ -344,7 +370,8 @@ class Dispatcher:
 
     # --- a batch ----------------------------------------------------------------------------
 
-    async def _batch(self, work: _Run, ids: Sequence[int], claim: str) -> None:
+    async def _batch(self, work: _Run, ids: Sequence[int], claim: str) -> asyncio.Task[None]:
+        """Load a claimed batch and start its units; the task returned ends when they all have."""
         try:
             messages, bases = await claimed_messages(ids, claim)
             units = self._units(messages)
@@ -369,11 +396,15 @@ class Dispatcher:
             tasks.append(loop.create_task(self._unit(work, unit, bases, items, claim)))
         self._tasks.update(tasks)
         self._not_left.update(tasks)
-        try:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        finally:
-            self._tasks.difference_update(tasks)
-            self._not_left.difference_update(tasks)
+
+        async def finished() -> None:
+            try:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            finally:
+                self._tasks.difference_update(tasks)
+                self._not_left.difference_update(tasks)
+
+        return loop.create_task(finished())
 
     def _units(self, messages: Sequence[OutboxRecord]) -> list[_Unit]:
         units: list[_Unit] = []
@@ -402,7 +433,7 @@ class Dispatcher:
         task = asyncio.current_task()
         assert task is not None
         try:
-            async with work.semaphore:
+            async with work.semaphore if work.sequential else contextlib.nullcontext():
                 if unit.turn is None:
                     await self._one(work, unit, unit.messages[0], bases, items, claim, task)
                     return
@@ -439,14 +470,17 @@ class Dispatcher:
     ) -> None:
         self._not_left.add(task)
         try:
-            if message.borrower_pk is None:
-                handling = await self._unaddressed(work, unit, message, claim)
-            else:
-                base = bases[message.attempt_of] if message.attempt_of is not None else message
-                if unit.snapshot is None:
-                    raise LookupError(f"borrower {message.borrower_pk} of message {message.id} not found")
-                job = Job(message, base, unit.snapshot.borrower, tuple(items.get(base.id, ())))
-                handling = await self._handle(work, unit, job, unit.snapshot, claim)
+            # The semaphore bounds the messages being prepared and sent; their outcomes are recorded
+            # outside it, so the sends go on while records gather into groups.
+            async with contextlib.nullcontext() if work.sequential else work.semaphore:
+                if message.borrower_pk is None:
+                    handling = await self._unaddressed(work, unit, message, claim)
+                else:
+                    base = bases[message.attempt_of] if message.attempt_of is not None else message
+                    if unit.snapshot is None:
+                        raise LookupError(f"borrower {message.borrower_pk} of message {message.id} not found")
+                    job = Job(message, base, unit.snapshot.borrower, tuple(items.get(base.id, ())))
+                    handling = await self._handle(work, unit, job, unit.snapshot, claim)
             if handling is not None:
                 await self._record(work, handling)
         except asyncio.CancelledError:
