@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from types import MappingProxyType
 
 from babel import Locale
@@ -25,6 +26,7 @@ BABEL_LOCALES: Mapping[str, str] = MappingProxyType({"en": "en_US", "zh": "zh_CN
 DATE_PATTERNS: Mapping[str, str] = MappingProxyType({"en": "EEE, d MMM y", "zh": "y年M月d日"})
 
 
+@lru_cache(maxsize=16)
 def babel_locale(locale: str) -> Locale:
     try:
         return Locale.parse(BABEL_LOCALES[locale])
@@ -38,7 +40,7 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
         raise TypeError(f"amount must be a Decimal, got {type(amount).__name__}")
     if not amount.is_finite():
         raise ValueError(f"amount must be finite, got {amount}")
-    if not is_currency(currency):
+    if not _known_currency(currency):
         raise ValueError(f"unknown currency code {currency!r}")
     digits = get_currency_precision(currency)
     if amount != amount.quantize(Decimal(1).scaleb(-digits)):
@@ -46,6 +48,13 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     return format_currency(amount, currency, locale=babel_locale(locale), currency_digits=True)
 
 
+@lru_cache(maxsize=256)
+def _known_currency(code: str) -> bool:
+    return is_currency(code)
+
+
+# A batch of reminders quotes the same few due dates over and over.
+@lru_cache(maxsize=1024)
 def format_date(d: date, locale: str) -> str:
     # A datetime is refused: its calendar date depends on the time zone, and the caller must
     # decide that (due dates are dates in the borrower's zone), not this formatter.
