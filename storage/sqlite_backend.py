@@ -1,4 +1,5 @@
-"""tortoise's SQLite client with ``BEGIN IMMEDIATE`` transactions (``DUEBOT_DATABASE_URL=sqlite://…``).
+"""tortoise's SQLite client with ``BEGIN IMMEDIATE`` transactions, and single statements served
+before waiting transactions (``DUEBOT_DATABASE_URL=sqlite://…``).
 
 tortoise opens a transaction with a plain (deferred) ``BEGIN``: it reads without the write lock and
 asks for it at its first write. In WAL mode, if another process (``serve`` beside a ``tick``) wrote
@@ -7,15 +8,78 @@ because waiting could not help a transaction whose snapshot is already stale. ``
 takes the write lock first, waiting up to the busy timeout, so a transaction that reads then writes
 waits its turn instead of failing. Keep transactions short: while one holds the lock, every other
 process's writes (a webhook storing a message) wait for it.
+
+A process has one SQLite connection, and a transaction holds it from begin to commit. tortoise
+queues everything on one first-come lock, so a webhook's single INSERT waited behind every reply
+handler's transaction already queued. Here a single statement waits only for the transaction (or
+statement) in progress: waiting transactions begin once no single statement is waiting.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections import deque
+from typing import Any
 
 from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
+
+
+class StatementsFirstLock:
+    """A lock with two queues: waiters of the first (single statements) go before those of the
+    second (transactions); within each, first come first served. The lock passes straight to the
+    next waiter on release, so no newcomer can slip in between."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._queues: tuple[deque[asyncio.Future[None]], deque[asyncio.Future[None]]] = (deque(), deque())
+
+    def locked(self) -> bool:
+        return self._held
+
+    async def acquire(self, *, first: bool = True) -> bool:
+        if not self._held and not any(self._queues):
+            self._held = True
+            return True
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue = self._queues[0 if first else 1]
+        queue.append(granted)
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.release()  # handed to us as we were cancelled: pass it on
+            else:
+                queue.remove(granted)
+            raise
+        return True
+
+    def release(self) -> None:
+        for queue in self._queues:
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: ownership passes to the waiter
+                    return
+        self._held = False
+
+
+class _TransactionsLock:
+    """The view of a ``StatementsFirstLock`` a transaction takes: the second queue."""
+
+    def __init__(self, lock: StatementsFirstLock) -> None:
+        self._lock = lock
+
+    async def acquire(self) -> bool:
+        return await self._lock.acquire(first=False)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
 
 
 class ImmediateTransactionWrapper(SqliteTransactionWrapper):
@@ -28,8 +92,14 @@ class ImmediateTransactionWrapper(SqliteTransactionWrapper):
 
 
 class ImmediateSqliteClient(SqliteClient):
+    def __init__(self, file_path: str, **kwargs: Any) -> None:
+        super().__init__(file_path, **kwargs)
+        self._statements_first = StatementsFirstLock()
+        self._lock = self._statements_first  # type: ignore[assignment]  # single statements take it first
+
     def _in_transaction(self) -> TransactionContext:
-        return SqliteTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+        lock = _TransactionsLock(self._statements_first)
+        return SqliteTransactionContext(ImmediateTransactionWrapper(self), lock)  # type: ignore[arg-type]
 
 
 client_class = ImmediateSqliteClient
