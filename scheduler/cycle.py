@@ -7,6 +7,7 @@ package never imports ``bot``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import Counter
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from config.policy import Policy
 from scheduler.dispatch import Dispatcher, DispatchEvent, DispatchSummary
@@ -33,6 +35,9 @@ from storage.interaction_log import InteractionLog, LogEvent
 from storage.leases import acquire_lease, release_lease
 from storage.outbox import NewOutbound, count_waiting, expire_stale, recover_abandoned, store_outbound
 from storage.servicing import InstallmentRecord, installments_near_tiers, set_watermark, watermark
+
+if TYPE_CHECKING:
+    from storage.models import Message
 
 log = logging.getLogger(__name__)
 PLAN_WATERMARK = "plan"
@@ -262,43 +267,17 @@ class ServicingPass:
         records = await installments_near_tiers(now, max(reminders.days_before_due, default=0), lookback)
         borrower_pk = {r.borrower_id: r.borrower_pk for r in records}
         preferred = await _preferred_channels(borrower_pk)
-        plan = plan_reminders(
-            (to_due(r) for r in records), now, self.policy, since=since if since and since < now else None
+        # Planning is CPU work over every row near a tier (seconds for a large book's first pass of
+        # the day): in a worker thread, so that in serve the event loop keeps answering webhooks.
+        previous = since if since and since < now else None
+        plan, due, stale = await asyncio.to_thread(
+            _planned_outbound, records, now, self.policy, previous, borrower_pk, preferred
         )
-        created = await store_outbound(
-            [_outbound_for(r, borrower_pk[r.borrower_id], preferred.get(r.borrower_id, "sms")) for r in plan.due], now
-        )
-        missed = await store_outbound(_missed_outbound(plan.missed, borrower_pk), now)
+        created = await store_outbound(due, now)
+        missed = await store_outbound(stale, now)
         summary.planned, summary.missed = len(created), len(missed)
         names = {pk: bid for bid, pk in borrower_pk.items()}
-        events = [
-            LogEvent(
-                "message.planned",
-                now,
-                names.get(m.borrower_id or 0),
-                data={
-                    "key": m.idempotency_key,
-                    "tier": m.tier,
-                    "local_date": m.local_date.isoformat() if m.local_date else None,
-                    "not_before": m.not_before.isoformat() if m.not_before else None,
-                    "not_after": m.not_after.isoformat() if m.not_after else None,
-                },
-            )
-            for m in created
-        ] + [
-            LogEvent(
-                "message.skipped",
-                now,
-                names.get(m.borrower_id or 0),
-                data={
-                    "key": m.idempotency_key,
-                    "tier": m.tier,
-                    "rule": "stale",
-                    "reason": m.guard_reason,
-                },
-            )
-            for m in missed
-        ]
+        events = await asyncio.to_thread(_planned_events, created, missed, names, now)
         await self.log.append_many(events)
         if missed:
             self.counters.add("duebot_stale_skips_total", len(missed))
@@ -321,14 +300,71 @@ class ServicingPass:
                 self.counters.add("duebot_capacity_warnings_total", channel=channel)
 
 
-async def _preferred_channels(borrower_pk: dict[str, int]) -> dict[str, str]:
-    from storage.models import Borrower
+def _planned_outbound(
+    records: Sequence[InstallmentRecord],
+    now: datetime,
+    policy: Policy,
+    since: datetime | None,
+    borrower_pk: dict[str, int],
+    preferred: dict[str, str],
+) -> tuple[Plan, list[NewOutbound], list[NewOutbound]]:
+    """The plan and the messages to store for it (pure: runs in a worker thread)."""
+    plan = plan_reminders((to_due(r) for r in records), now, policy, since=since)
+    due = [_outbound_for(r, borrower_pk[r.borrower_id], preferred.get(r.borrower_id, "sms")) for r in plan.due]
+    return plan, due, _missed_outbound(plan.missed, borrower_pk)
 
-    result: dict[str, str] = {}
+
+def _planned_events(
+    created: Sequence[Message], missed: Sequence[Message], names: dict[int, str], now: datetime
+) -> list[LogEvent]:
+    """What the log records of a plan's stored messages (pure: runs in a worker thread)."""
+    return [
+        LogEvent(
+            "message.planned",
+            now,
+            names.get(m.borrower_id or 0),
+            data={
+                "key": m.idempotency_key,
+                "tier": m.tier,
+                "local_date": m.local_date.isoformat() if m.local_date else None,
+                "not_before": m.not_before.isoformat() if m.not_before else None,
+                "not_after": m.not_after.isoformat() if m.not_after else None,
+            },
+        )
+        for m in created
+    ] + [
+        LogEvent(
+            "message.skipped",
+            now,
+            names.get(m.borrower_id or 0),
+            data={
+                "key": m.idempotency_key,
+                "tier": m.tier,
+                "rule": "stale",
+                "reason": m.guard_reason,
+            },
+        )
+        for m in missed
+    ]
+
+
+async def _preferred_channels(borrower_pk: dict[str, int]) -> dict[str, str]:
+    """Each borrower's preferred channel, in plain SQL: building a query of thousands of ids through
+    the ORM cost a large book's pass more than a second of CPU (on serve's event loop)."""
+    from storage.database import connection, is_postgres_connection
+
+    conn = connection()
     ids = list(borrower_pk.values())
-    for start in range(0, len(ids), 5000):
-        for bid, channel in await Borrower.filter(id__in=ids[start : start + 5000]).values_list(
-            "borrower_id", "preferred_channel"
-        ):
-            result[bid] = channel
+    result: dict[str, str] = {}
+    if is_postgres_connection(conn):
+        sql = "SELECT borrower_id, preferred_channel FROM borrowers WHERE id = ANY($1::int[])"
+        for start in range(0, len(ids), 50_000):
+            for row in await conn.execute_query_dict(sql, [ids[start : start + 50_000]]):
+                result[row["borrower_id"]] = row["preferred_channel"]
+        return result
+    for start in range(0, len(ids), 500):  # within any SQLite's limit on a statement's variables
+        part = ids[start : start + 500]
+        sql = f"SELECT borrower_id, preferred_channel FROM borrowers WHERE id IN ({','.join('?' * len(part))})"
+        for row in await conn.execute_query_dict(sql, part):
+            result[row["borrower_id"]] = row["preferred_channel"]
     return result

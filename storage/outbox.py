@@ -80,51 +80,53 @@ async def store_outbound(messages: Sequence[NewOutbound], now: datetime) -> list
     known = await existing_keys([m.key for m in messages])
     fresh = [m for m in messages if m.key not in known]
     covered = await existing_item_keys([k for m in fresh for k in m.item_keys])
-    rows: list[Message] = []
-    items_for: list[list[tuple[int, str]]] = []
+    wanted: list[tuple[NewOutbound, list[tuple[int, str]]]] = []
     for m in fresh:
         items = [(iid, k) for iid, k in zip(m.installment_ids, m.item_keys, strict=True) if k not in covered]
         if m.item_keys and not items:
             continue
-        rows.append(
-            Message(
-                borrower_id=m.borrower_pk,
-                direction="out",
-                channel=m.channel,
-                kind=m.kind,
-                tier=m.tier,
-                local_date=m.local_date,
-                idempotency_key=m.key,
-                status=m.status,
-                not_before=m.not_before,
-                not_after=m.not_after,
-                guard_rule=m.guard_rule,
-                guard_reason=m.guard_reason,
-                body=m.body,
-                actor=m.actor,
-                urgent=m.urgent,
-                created_at=now,
-                updated_at=now,
-                payload=m.payload,
-            )
-        )
-        items_for.append(items)
-    if not rows:
-        return []
+        wanted.append((m, items))
     # A transaction per batch: a message commits with its items, and no transaction holds the
     # write lock long (on SQLite every other process's writes, a webhook's included, wait for it).
-    # A pass that stops between batches stores the rest next time: stored keys are skipped.
+    # A pass that stops between batches stores the rest next time: stored keys are skipped. The
+    # rows are built batch by batch too, so a pass in serve never holds its event loop for long.
+    rows: list[Message] = []
     ids: dict[str, int] = {}
     held = 0.0
-    for start in range(0, len(rows), _STORE_BATCH):
+    for start in range(0, len(wanted), _STORE_BATCH):
         if start:
             await let_other_writers_in(held)
+        batch = [_row(m, now) for m, _ in wanted[start : start + _STORE_BATCH]]
         began = time.perf_counter()
-        await _insert_batch(rows[start : start + _STORE_BATCH], items_for[start : start + _STORE_BATCH], ids)
+        await _insert_batch(batch, [items for _, items in wanted[start : start + _STORE_BATCH]], ids)
+        rows.extend(batch)
         held = time.perf_counter() - began
     for row in rows:
         row.id = ids[row.idempotency_key or ""]
     return rows
+
+
+def _row(m: NewOutbound, now: datetime) -> Message:
+    return Message(
+        borrower_id=m.borrower_pk,
+        direction="out",
+        channel=m.channel,
+        kind=m.kind,
+        tier=m.tier,
+        local_date=m.local_date,
+        idempotency_key=m.key,
+        status=m.status,
+        not_before=m.not_before,
+        not_after=m.not_after,
+        guard_rule=m.guard_rule,
+        guard_reason=m.guard_reason,
+        body=m.body,
+        actor=m.actor,
+        urgent=m.urgent,
+        created_at=now,
+        updated_at=now,
+        payload=m.payload,
+    )
 
 
 async def _insert_batch(rows: list[Message], items_for: list[list[tuple[int, str]]], ids: dict[str, int]) -> None:
