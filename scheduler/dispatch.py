@@ -164,46 +164,64 @@ Item = TypeVar("Item")
 
 class _Grouped(Generic[Item]):
     """Writes items in groups: the first item starts a write, which waits ``linger`` seconds for more
-    (each write has a cost of its own: a transaction, a log head), and whatever arrives while a write
-    is under way goes in the next one. ``write`` returns the ids it applied to; each caller learns
-    whether its own item's id is among them. A caller that is cancelled does not stop the write."""
+    (each write has a cost of its own: a statement, a commit, a log head), and whatever arrives while
+    a write is under way goes in the next one, which may run beside it (up to ``parallel`` writes).
+    ``write`` returns the ids it applied to; each caller learns whether its own item's id is among
+    them. A caller that is cancelled does not stop the write."""
 
     def __init__(
-        self, write: Callable[[list[Item]], Awaitable[set[int]]], ident: Callable[[Item], int], linger: float = 0.0
+        self,
+        write: Callable[[list[Item]], Awaitable[set[int]]],
+        ident: Callable[[Item], int],
+        linger: float = 0.0,
+        parallel: int = 1,
     ) -> None:
         self._write = write
         self._ident = ident
         self._linger = linger
+        self._parallel = parallel
         self._pending: list[tuple[Item, asyncio.Future[bool]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writers: set[asyncio.Task[None]] = set()
+        self._gathering = False  # a writer is waiting for its group to fill: it takes what comes
 
     async def submit(self, item: Item) -> bool:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._pending.append((item, future))
-        if self._writer is None or self._writer.done():
-            self._writer = loop.create_task(self._drain())
+        # (A writer whose loop has just ended is done at once, before its callbacks run.)
+        if not self._gathering and sum(not w.done() for w in self._writers) < self._parallel:
+            writer = loop.create_task(self._drain())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
         return await future
 
     async def _drain(self) -> None:
         while self._pending:
-            if self._linger:
-                await asyncio.sleep(self._linger)
-            group, self._pending = self._pending, []
+            self._gathering = True
             try:
-                done = await self._write([item for item, _ in group])
-            except asyncio.CancelledError:
-                for _, future in group:
-                    future.cancel()
-                raise
-            except Exception as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for item, future in group:
+                if self._linger:
+                    await asyncio.sleep(self._linger)
+            finally:
+                self._gathering = False
+            group, self._pending = self._pending, []
+            if group:
+                await self._write_group(group)
+
+    async def _write_group(self, group: list[tuple[Item, asyncio.Future[bool]]]) -> None:
+        try:
+            done = await self._write([item for item, _ in group])
+        except asyncio.CancelledError:
+            for _, future in group:
+                future.cancel()
+            raise
+        except Exception as exc:
+            for _, future in group:
                 if not future.done():
-                    future.set_result(self._ident(item) in done)
+                    future.set_exception(exc)
+            return
+        for item, future in group:
+            if not future.done():
+                future.set_result(self._ident(item) in done)
 
 
 class _Turn:
@@ -318,7 +336,7 @@ class Dispatcher:
             summary,
             asyncio.Semaphore(concurrency),
             sequential,
-            _Grouped(mark, lambda m: m.message_id, 0.0 if sequential else MARK_LINGER_SECONDS),
+            _Grouped(mark, lambda m: m.message_id, 0.0 if sequential else MARK_LINGER_SECONDS, 1 if sequential else 4),
             _Grouped(record, lambda o: o.message_id, 0.0 if sequential else RECORD_LINGER_SECONDS),
         )
         # The next batch is claimed and loaded while this one is sent (never more than two at once),
@@ -380,10 +398,15 @@ class Dispatcher:
             for unit in units:
                 if unit.turn is not None:
                     unit.version = unit.turn.version
-            snapshots = await contact_snapshots(
-                [m.borrower_pk for m in messages if m.borrower_pk is not None], work.now
-            )
-            items = await installments_of_messages(sorted({m.attempt_of or m.id for m in messages}))
+            borrowers = [m.borrower_pk for m in messages if m.borrower_pk is not None]
+            about = sorted({m.attempt_of or m.id for m in messages})
+            if work.sequential:
+                snapshots = await contact_snapshots(borrowers, work.now)
+                items = await installments_of_messages(about)
+            else:
+                snapshots, items = await asyncio.gather(
+                    contact_snapshots(borrowers, work.now), installments_of_messages(about)
+                )
         except asyncio.CancelledError:
             await asyncio.shield(give_back(list(ids), claim, work.now))
             raise

@@ -40,6 +40,12 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
         raise TypeError(f"amount must be a Decimal, got {type(amount).__name__}")
     if not amount.is_finite():
         raise ValueError(f"amount must be finite, got {amount}")
+    return _format_money(amount, currency, locale)
+
+
+# Installment amounts and totals repeat across a book; the same amount always reads the same.
+@lru_cache(maxsize=4096)
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
     if not _known_currency(currency):
         raise ValueError(f"unknown currency code {currency!r}")
     digits = get_currency_precision(currency)

@@ -235,23 +235,31 @@ async def record_outcomes(outcomes: Sequence[Outcome], now: datetime, log: Inter
         try:
             async with in_transaction() as conn:
                 recorded = await _write(conn, outcomes, now, log)
+                sent = [o.provider_message_id for o in outcomes if o.provider_message_id and o.message_id in recorded]
+                waiting = await _pending_receipts(conn, sent)
             break
         except (IntegrityError, OperationalError, TransactionManagementError) as exc:
             if attempt == _RETRIES - 1:
                 raise
             log_retry(exc)
             await asyncio.sleep(0.02 * (attempt + 1))
-    sent = [o.provider_message_id for o in outcomes if o.provider_message_id and o.message_id in recorded]
-    if sent:
-        waiting: set[str] = set()
-        for start in range(0, len(sent), _CHUNK):
-            found = await PendingReceipt.filter(provider_message_id__in=sent[start : start + _CHUNK]).values_list(
-                "provider_message_id", flat=True
-            )
-            waiting.update(str(f) for f in found)
-        for provider_message_id in sorted(waiting):
-            await apply_pending_receipts(now, log=log, provider_message_id=provider_message_id)
+    for provider_message_id in sorted(waiting):
+        await apply_pending_receipts(now, log=log, provider_message_id=provider_message_id)
     return recorded
+
+
+async def _pending_receipts(conn: Any, provider_ids: list[str]) -> set[str]:
+    """Which of these sends a delivery receipt overtook (kept until the send was recorded)."""
+    waiting: set[str] = set()
+    for start in range(0, len(provider_ids), _CHUNK):
+        part = provider_ids[start : start + _CHUNK]
+        found = (
+            await PendingReceipt.filter(provider_message_id__in=part)
+            .using_db(conn)
+            .values_list("provider_message_id", flat=True)
+        )
+        waiting.update(str(f) for f in found)
+    return waiting
 
 
 def log_retry(exc: Exception) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 
 from tortoise.exceptions import DoesNotExist
 
-from storage.database import connection, is_postgres_connection
+from storage.database import connection, inside_transaction, is_postgres_connection
 from storage.models import Borrower, Case, ContactPause, Installment, Restriction, TickWatermark
 from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, PriorSendRecord
 
@@ -159,46 +160,50 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
     sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
     window_start = now - timedelta(days=9)
     for part in _chunks(pks):
-        for r in await _select(f"SELECT {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE id {{ids}}", part):
+        # Six independent reads: at once where the database can take them so (not inside a
+        # caller's transaction, whose one connection runs one query at a time).
+        found = await _together(
+            _select(f"SELECT {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE id {{ids}}", part),
+            Restriction.filter(borrower_id__in=part, lifted_at__isnull=True).values_list("borrower_id", "kind"),
+            Case.filter(borrower_id__in=part)
+            .exclude(status="resolved")
+            .values_list("borrower_id", "kind", "loan__loan_id"),
+            ContactPause.filter(borrower_id__in=part, cancelled_at__isnull=True)
+            .order_by("id")
+            .values_list("borrower_id", "start_date", "end_date", "reason"),
+            _select(
+                "SELECT borrower_id, MAX(CASE WHEN created_at <= {at} THEN created_at END) AS upto, "
+                "MAX(created_at) AS newest FROM messages WHERE borrower_id {ids} AND direction = 'in' "
+                "GROUP BY borrower_id",
+                part,
+                now,
+            ),
+            _select(
+                "SELECT borrower_id, sent_at, kind, idempotency_key, tier FROM messages WHERE borrower_id {ids} "
+                f"AND direction = 'out' AND sent_at >= {{at}} AND counts_toward_caps AND status IN {_CAP_STATUSES_SQL}",
+                part,
+                window_start,
+            ),
+        )
+        for r in found[0]:
             borrowers[r["id"]] = BorrowerRecord(
                 *(r[f] for f in _BORROWER_FIELDS[:8]), *(bool(r[f]) for f in _BORROWER_FIELDS[8:])
             )
-        for pk, kind in await Restriction.filter(borrower_id__in=part, lifted_at__isnull=True).values_list(
-            "borrower_id", "kind"
-        ):
+        for pk, kind in found[1]:
             restrictions[pk].add(kind)
-        for pk, kind, loan in (
-            await Case.filter(borrower_id__in=part)
-            .exclude(status="resolved")
-            .values_list("borrower_id", "kind", "loan__loan_id")
-        ):
+        for pk, kind, loan in found[2]:
             if kind == "complaint":
                 complaints.add(pk)
             elif kind == "dispute" and loan:
                 disputed[pk].add(loan)
-        for pk, start, end, reason in (
-            await ContactPause.filter(borrower_id__in=part, cancelled_at__isnull=True)
-            .order_by("id")
-            .values_list("borrower_id", "start_date", "end_date", "reason")
-        ):
+        for pk, start, end, reason in found[3]:
             pauses[pk].append((start, end, reason))
-        for r in await _select(
-            "SELECT borrower_id, MAX(CASE WHEN created_at <= {at} THEN created_at END) AS upto, "
-            "MAX(created_at) AS newest FROM messages WHERE borrower_id {ids} AND direction = 'in' "
-            "GROUP BY borrower_id",
-            part,
-            now,
-        ):
+        for r in found[4]:
             if r["upto"] is not None:
                 last_inbound[r["borrower_id"]] = _instant(r["upto"])
             if r["newest"] is not None:
                 newest_inbound[r["borrower_id"]] = _instant(r["newest"])
-        for r in await _select(
-            "SELECT borrower_id, sent_at, kind, idempotency_key, tier FROM messages WHERE borrower_id {ids} "
-            f"AND direction = 'out' AND sent_at >= {{at}} AND counts_toward_caps AND status IN {_CAP_STATUSES_SQL}",
-            part,
-            window_start,
-        ):
+        for r in found[5]:
             if r["sent_at"] is not None:
                 key = (r["idempotency_key"] or "").split("#", 1)[0] or None
                 sends[r["borrower_id"]].append(
@@ -231,6 +236,12 @@ async def _select(sql: str, ids: list[int], at: datetime | None = None) -> list[
         text = sql.format(ids=f"IN ({', '.join(f'?{i}' for i in range(1, len(ids) + 1))})", at=f"?{len(ids) + 1}")
         params = list(ids) if at is None else [*ids, at.astimezone(UTC).isoformat(sep=" ")]
     return await conn.execute_query_dict(text, params)
+
+
+async def _together(*reads: Awaitable[Any]) -> list[Any]:
+    if inside_transaction():
+        return [await read for read in reads]
+    return list(await asyncio.gather(*reads))
 
 
 def _instant(value: Any) -> datetime:
