@@ -411,6 +411,9 @@ class Dispatcher:
             await asyncio.shield(give_back(list(ids), claim, work.now))
             raise
         loop = asyncio.get_running_loop()
+        if self._stopping:  # stopped while this batch was read: none of it has left
+            await give_back(list(ids), claim, work.now)
+            return loop.create_task(asyncio.sleep(0))
         tasks = []
         for unit in units:
             first = unit.messages[0]

@@ -221,11 +221,6 @@ class Outcome:
     acknowledges_case: int | None = None
     provider_message_id: str | None = None
 
-    def __post_init__(self) -> None:
-        unknown = set(self.changes) - _COLUMNS
-        if unknown:
-            raise ValueError(f"an outcome cannot set {sorted(unknown)}")
-
 
 async def record_outcomes(outcomes: Sequence[Outcome], now: datetime, log: InteractionLog) -> set[int]:
     """Record a group of outcomes in one transaction: statuses, provider ids and send times, the
@@ -369,6 +364,9 @@ async def _update_rows(
     ``owner`` holds the row in one of ``statuses`` (when given); returns the ids updated."""
     if not rows:
         return set()
+    unknown = set(names) - _COLUMNS
+    if unknown:  # column names go into the SQL text: only the known ones
+        raise ValueError(f"cannot set {sorted(unknown)} on an outbox row")
     postgres = is_postgres_connection(conn)
     fixed = list(common)
     params: list[Any] = [_value(postgres, common[n]) for n in fixed]
