@@ -14,6 +14,7 @@ class ProgressBar:
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
         self._last = 0.0
+        self._open = False  # a bar is on the line, not yet ended
 
     def update(self, done: int) -> None:
         if not self.enabled:
@@ -25,7 +26,15 @@ class ProgressBar:
         width = 30
         filled = int(width * min(done, self.total) / self.total)
         bar = "#" * filled + "-" * (width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total}")
-        if done >= self.total:
+        self.stream.write(f"\r{self.label} [{bar}] {min(done, self.total)}/{self.total}")
+        self._open = done < self.total
+        if not self._open:
             self.stream.write("\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        """End the bar's line (when the work stopped short), so what is printed next starts afresh."""
+        if self.enabled and self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False

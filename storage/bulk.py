@@ -6,9 +6,9 @@ written with ``executemany`` (SQLite) or ``COPY`` and array parameters (PostgreS
 the raw connection tortoise holds for the transaction (``acquire_connection()``, under the
 transaction's own lock), so they commit or roll back with everything else in it.
 
-Values go in as each backend stores them from tortoise: on SQLite dates and instants as ISO text
-(instants in UTC, ``YYYY-MM-DD HH:MM:SS[.ffffff]+00:00``), decimals as text with their places,
-booleans as 0/1; on PostgreSQL the Python objects asyncpg encodes.
+Values go in as text where the database reads text (dates ``YYYY-MM-DD``, decimals with their
+places, instants in UTC as ``YYYY-MM-DD HH:MM:SS[.ffffff]+00:00``), as tortoise writes them on
+SQLite; PostgreSQL reads the same text in ``COPY`` and through casts.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
@@ -29,7 +28,7 @@ _SQLITE_KEYS = 10_000
 _POSTGRES_KEYS = 20_000
 _WRITE_BATCH = 50_000
 # The import's page cache on SQLite (KiB): index pages stay in memory while a large book goes in.
-IMPORT_CACHE_KIB = 65_536
+IMPORT_CACHE_KIB = 32_768
 
 
 def _postgres_placeholders(sql: str) -> str:
@@ -51,39 +50,46 @@ class Bulk:
             raise TypeError("bulk statements run inside in_transaction()")
         self.conn = conn
         self.postgres = conn.capabilities.dialect == "postgres"
-        self._days: dict[int, object] = {}
-        self._iso_days: dict[int, str] = {}
+        self._days: dict[int, str] = {}
+        self._amounts: dict[int, str] = {}
 
     # --- values as stored ---
 
-    def day(self, ordinal: int) -> object:
-        """A calendar date from its proleptic ordinal."""
+    def day(self, ordinal: int) -> str:
+        """A calendar date from its proleptic ordinal, as ISO text."""
         found = self._days.get(ordinal)
         if found is None:
-            value = date.fromordinal(ordinal)
-            found = self._days[ordinal] = value if self.postgres else value.isoformat()
+            found = self._days[ordinal] = date.fromordinal(ordinal).isoformat()
         return found
 
-    def iso_day(self, ordinal: int) -> str:
-        found = self._iso_days.get(ordinal)
+    def amount(self, cents: int) -> str:
+        """An amount of two places, as ``str(Decimal)`` writes it (``1200.50``)."""
+        found = self._amounts.get(cents)
         if found is None:
-            found = self._iso_days[ordinal] = date.fromordinal(ordinal).isoformat()
+            if len(self._amounts) > 100_000:
+                self._amounts.clear()
+            whole, part = divmod(abs(cents), 100)
+            found = self._amounts[cents] = f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
         return found
 
-    def stored_day(self, value: object) -> date:
-        """A date column as read back."""
-        if isinstance(value, date):
-            return value
-        return date.fromisoformat(str(value)[:10])
+    def days(self, ordinals: Sequence[int]) -> list[str]:
+        """``day()`` of each, the distinct ones made once."""
+        cache = self._days
+        for ordinal in set(ordinals).difference(cache):
+            cache[ordinal] = date.fromordinal(ordinal).isoformat()
+        return list(map(cache.__getitem__, ordinals))
 
-    def amount(self, cents: int) -> object:
-        """An amount of two places (``Decimal`` text on SQLite: ``1200.50``)."""
-        if self.postgres:
-            return Decimal(cents).scaleb(-2)
-        whole, part = divmod(abs(cents), 100)
-        return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
+    def amounts(self, cents: Sequence[int]) -> list[str]:
+        """``amount()`` of each, the distinct ones made once."""
+        distinct = set(cents)
+        if len(self._amounts) + len(distinct) > 100_000:
+            self._amounts.clear()
+        for value in distinct.difference(self._amounts):
+            self.amount(value)
+        return list(map(self._amounts.__getitem__, cents))
 
     def instant(self, at: datetime) -> object:
+        """An instant in UTC (text on SQLite, as tortoise writes it)."""
         at = at.astimezone(UTC)
         return at if self.postgres else at.isoformat(" ")
 
@@ -151,81 +157,65 @@ class Bulk:
             for row in rows:
                 yield row
 
-    async def insert(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """New rows: ``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
+    async def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, plain: bool = False
+    ) -> None:
+        """New rows: ``executemany`` on SQLite, ``COPY`` on PostgreSQL. ``plain``: every value is an
+        int or a string that COPY's text format takes as it is (no tab, newline or backslash), and
+        the text format is used (cheaper to make than binary records of dates and decimals);
+        otherwise values are the Python objects of the columns' types (``instant``, ``flag``)."""
         for start in range(0, len(rows), _WRITE_BATCH):
             part = rows[start : start + _WRITE_BATCH]
             async with self._raw() as raw:
-                if self.postgres:
+                if self.postgres and plain:
+                    text = "".join(["\t".join(map(str, row)) + "\n" for row in part])
+                    await raw.copy_to_table(table, source=_pieces(text.encode()), columns=list(columns))
+                elif self.postgres:
                     await raw.copy_records_to_table(table, records=part, columns=list(columns))
                 else:
                     names = ", ".join(f'"{c}"' for c in columns)
                     marks = ", ".join("?" * len(columns))
                     await raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', part)
 
+    async def reserve_ids(self, table: str, count: int) -> Sequence[int]:
+        """Primary keys for ``count`` new rows of ``table``, so rows that refer to them can be
+        written without reading them back: from the table's sequence on PostgreSQL; on SQLite past
+        both the largest id and the AUTOINCREMENT counter (the transaction holds the write lock)."""
+        if count == 0:
+            return []
+        if self.postgres:
+            (sequence,) = (await self.fetch("SELECT pg_get_serial_sequence(?, 'id')", [table]))[0]
+            # The sequence named once: nextval(pg_get_serial_sequence(...)) looks it up a row.
+            rows = await self.fetch("SELECT nextval(?::regclass) FROM generate_series(1, ?::int)", [sequence, count])
+            return [r[0] for r in rows]
+        (top,) = (await self.fetch(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"'))[0]
+        counters = await self.fetch("SELECT seq FROM sqlite_sequence WHERE name = ?", [table])
+        first = max(top, counters[0][0] if counters else 0) + 1
+        return range(first, first + count)
+
     async def update(
-        self, table: str, columns: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[Any]]
+        self, table: str, columns: Sequence[str], kinds: Sequence[str], rows: Sequence[Sequence[Any]], key: str = "id"
     ) -> None:
-        """Rows (values of ``columns``…, id) written onto the rows with those ids; ``kinds`` are the
-        PostgreSQL types of the columns (the arrays' element types)."""
+        """Rows (values of ``columns``…, key) written onto the rows with that ``key``; ``kinds``
+        are the PostgreSQL types of the columns and then of the key."""
         if not rows:
             return
-        if not self.postgres:
-            assignments = ", ".join(f'"{c}" = ?' for c in columns)
-            for start in range(0, len(rows), _WRITE_BATCH):
-                async with self._raw() as raw:
-                    await raw.executemany(
-                        f'UPDATE "{table}" SET {assignments} WHERE id = ?', rows[start : start + _WRITE_BATCH]
-                    )
-            return
-        assignments = ", ".join(f'"{c}" = v."{c}"' for c in columns)
-        arrays = ", ".join(f"${i + 1}::{kind}[]" for i, kind in enumerate([*kinds, "int"]))
-        names = ", ".join(f'"{c}"' for c in [*columns, "id"])
-        sql = f'UPDATE "{table}" AS t SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE t.id = v.id'
-        for start in range(0, len(rows), _WRITE_BATCH):
-            part = rows[start : start + _WRITE_BATCH]
-            async with self._raw() as raw:
-                await raw.execute(sql, *[list(column) for column in zip(*part, strict=True)])
-
-    async def upsert(
-        self, table: str, columns: Sequence[str], kinds: Sequence[str], key: str, rows: Sequence[Sequence[Any]]
-    ) -> None:
-        """Rows inserted, or written over the row with the same ``key`` (unique within ``rows``)."""
-        names = ", ".join(f'"{c}"' for c in columns)
-        assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
         for start in range(0, len(rows), _WRITE_BATCH):
             part = rows[start : start + _WRITE_BATCH]
             async with self._raw() as raw:
                 if self.postgres:
-                    arrays = ", ".join(f"${i + 1}::{kind}[]" for i, kind in enumerate(kinds))
+                    names = [*columns, key]
+                    arrays = ", ".join(f"${i + 1}::text[]" for i in range(len(names)))
+                    casts = zip(columns, kinds, strict=False)
+                    assignments = ", ".join(f'"{c}" = v."{c}"::{kind}' for c, kind in casts)
                     await raw.execute(
-                        f'INSERT INTO "{table}" ({names}) SELECT * FROM unnest({arrays}) '
-                        f'ON CONFLICT ("{key}") DO UPDATE SET {assignments}',
-                        *[list(column) for column in zip(*part, strict=True)],
+                        f'UPDATE "{table}" AS t SET {assignments} FROM unnest({arrays}) AS v({", ".join(names)}) '
+                        f'WHERE t."{key}" = v."{key}"::{kinds[-1]}',
+                        *[[None if v is None else copy_value(v) for v in col] for col in zip(*part, strict=True)],
                     )
                 else:
-                    marks = ", ".join("?" * len(columns))
-                    await raw.executemany(
-                        f'INSERT INTO "{table}" ({names}) VALUES ({marks}) '
-                        f'ON CONFLICT ("{key}") DO UPDATE SET {assignments}',
-                        part,
-                    )
-
-    async def reserve_ids(self, table: str, count: int) -> Sequence[int]:
-        """Primary keys for ``count`` new rows of ``table``, so rows that refer to them can be
-        written without reading them back: from the table's sequence on PostgreSQL; on SQLite
-        past both the largest id and the AUTOINCREMENT counter (the transaction holds the write lock)."""
-        if count == 0:
-            return []
-        if self.postgres:
-            rows = await self.fetch(
-                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, ?::int)", [count]
-            )
-            return [r[0] for r in rows]
-        (top,) = (await self.fetch(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"'))[0]
-        counters = await self.fetch("SELECT seq FROM sqlite_sequence WHERE name = ?", [table])
-        start = max(top, counters[0][0] if counters else 0) + 1
-        return range(start, start + count)
+                    assignments = ", ".join(f'"{c}" = ?' for c in columns)
+                    await raw.executemany(f'UPDATE "{table}" SET {assignments} WHERE "{key}" = ?', part)
 
     @asynccontextmanager
     async def import_cache(self) -> AsyncIterator[None]:
@@ -239,3 +229,19 @@ class Bulk:
             yield
         finally:
             await self.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def copy_value(value: object) -> str:
+    """A value as text for a cast (``'t'``/``'f'`` for booleans, ISO for dates and instants)."""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+async def _pieces(data: bytes, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """COPY data for asyncpg, which takes bytes only as a path; an async iterable of pieces."""
+    view = memoryview(data)
+    for start in range(0, len(view), size):
+        yield bytes(view[start : start + size])

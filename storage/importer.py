@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from array import array
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, TypeVar
 
 from tortoise.exceptions import IntegrityError
@@ -16,7 +19,7 @@ from tortoise.transactions import in_transaction
 from storage.allocation import InstallmentBalance, PaymentAmount, allocate
 from storage.bulk import Bulk
 from storage.interaction_log import InteractionLog, LogEvent, PreparedEvent, append_bulk
-from storage.loanbook import LoanBook, LoanRow, PaymentRow, RowError, RowsRefused, amount_of, cents_text
+from storage.loanbook import LoanBook, LoanRow, PaymentRow, RowError, RowsRefused, amount_of
 from storage.models import Installment, Loan, Payment
 
 Progress = Callable[[int], None]
@@ -106,18 +109,13 @@ async def import_loan_book(
     actor: str = "import",
     progress: Progress | None = None,
 ) -> LoanImportResult:
-    """Upsert a checked loan book in one transaction; raises RowsRefused and writes nothing when a
-    loan belongs to another borrower in the database. ``progress`` hears the installment rows done.
-
-    Set-based: what is stored is read by key in large chunks (borrowers, loans, then each batch's
-    installments), the new and changed rows are written with executemany / COPY, and the log
-    records (per borrower: a changed description, rescheduled installments, what was created or
-    re-priced; on the system chain: the counts and the borrowers created) are written in batches,
-    each borrower's once its last row is done."""
-    async with in_transaction() as conn:
-        bulk = Bulk(conn)
-        async with bulk.import_cache():
-            return await _LoanImport(book, bulk, conn, now, log, actor, progress).run()
+    """A checked loan book upserted in one transaction; raises RowsRefused and writes nothing when
+    a loan belongs to another borrower in the database."""
+    async with in_transaction() as conn, LoanBookImport(book, conn, now=now, log=log, actor=actor) as run:
+        await run.feed(progress)
+        if run.conflicts:
+            raise RowsRefused(sorted(run.conflicts, key=lambda e: e.where))
+        return await run.finish()
 
 
 async def loan_conflicts(book: LoanBook) -> list[RowError]:
@@ -125,18 +123,18 @@ async def loan_conflicts(book: LoanBook) -> list[RowError]:
     without any problem of its own (what the import would refuse). Reads only."""
     errors: list[RowError] = []
     async with in_transaction() as conn:
-        async for _pk, lid, owner, _product, _currency in _stored_loans(book, Bulk(conn)):
+        wanted = [lid for i, lid in enumerate(book.loan_ids) if book.loan_line[i] >= 0]
+        async for _pk, lid, owner, _product, _currency in _stored_loans(Bulk(conn), wanted):
             if owner != book.loans[book.loan_index[lid]][0]:
                 errors.append(_conflict(book, lid, owner))
     return sorted(errors, key=lambda e: e.where)
 
 
-def _stored_loans(book: LoanBook, bulk: Bulk) -> AsyncIterator[tuple[Any, ...]]:
-    wanted = [lid for i, lid in enumerate(book.loan_ids) if book.loan_line[i] >= 0]
+def _stored_loans(bulk: Bulk, loan_ids: Sequence[str]) -> AsyncIterator[tuple[Any, ...]]:
     return bulk.select_in(
         "SELECT l.id, l.loan_id, b.borrower_id, l.product, l.currency FROM loans l "
         "JOIN borrowers b ON b.id = l.borrower_id WHERE l.loan_id {keys}",
-        wanted,
+        loan_ids,
         "text",
     )
 
@@ -183,60 +181,231 @@ def story_json(borrower: Sequence[Any] | None, created: Sequence[str] | None, ch
     return "{" + ",".join(parts) + "}"
 
 
-class _LoanImport:
-    """One import's state: primary keys by book index, what changed, the log still to write."""
+def _day_of(stored: object) -> int:
+    """The ordinal of a stored date (a date, or its ISO text)."""
+    if isinstance(stored, date):
+        return stored.toordinal()
+    return date.fromisoformat(str(stored)[:10]).toordinal()
 
-    def __init__(
-        self,
-        book: LoanBook,
-        bulk: Bulk,
-        conn: Any,
-        now: datetime,
-        log: InteractionLog,
-        actor: str,
-        progress: Progress | None,
-    ) -> None:
-        self.book, self.bulk, self.conn = book, bulk, conn
-        self.now, self.log, self.actor, self.progress = now, log, actor, progress
-        self.borrower_pk = array("q", bytes(8 * len(book.borrower_ids)))
-        self.loan_pk = array("q", bytes(8 * len(book.loan_ids)))
-        self.loan_borrower = array("i", (book.borrower_index[d[0]] for d in book.loans))  # type: ignore[index]
-        self.new_borrowers = bytearray(len(book.borrower_ids))
-        self.new_loans = bytearray(len(book.loan_ids))
+
+class LoanBookImport:
+    """A loan-book import inside the caller's transaction (``async with`` it there).
+
+    ``feed()`` writes whatever the book holds beyond what was fed before — new and changed
+    borrowers, loans and installments, compared with what is stored by key, a batch of rows at a
+    time — so the CLI feeds a book while it is still being read and the database works alongside;
+    each batch's writes run while the next one is prepared. ``finish()`` writes the log records
+    (per borrower: a changed description, rescheduled installments, then what the import created
+    or re-priced; on the system chain the counts and the borrowers created) and returns the counts.
+    Any problem in the file, or ``conflicts`` with the database, and the caller rolls back."""
+
+    def __init__(self, book: LoanBook, conn: Any, *, now: datetime, log: InteractionLog, actor: str = "import") -> None:
+        self.book, self.conn, self.bulk = book, conn, Bulk(conn)
+        self.now, self.log, self.actor = now, log, actor
+        self.conflicts: list[RowError] = []
+        self.borrower_pk: array[int] = array("q")
+        self.loan_pk: array[int] = array("q")
+        self.loan_borrower: array[int] = array("i")
+        self.new_borrowers = bytearray()
+        self.new_loans = bytearray()
         self.changed_borrowers: dict[int, tuple[Any, ...]] = {}  # index -> description stored before
         self.changed_loans: set[int] = set()
-        self.created = self.updated = self.unchanged = self.rescheduled = 0
+        self.created_rows = bytearray()  # per installment row: 1 when the import creates it
+        # Installment rows updated: row -> (due date stored before if it changed, amount before if it changed).
+        self.changes: dict[int, tuple[object, object]] = {}
         self.amounts_changed: set[int] = set()  # loan pks
-        # Per borrower, what its chain will record: events (changed description, rescheduled
-        # installments), then the story of the import: its installments created and amounts
-        # changed, as canonical JSON items (``story_json``).
-        self.events: dict[int, list[LogEvent]] = {}
-        self.created_items: dict[int, list[str]] = {}
-        self.changed_items: dict[int, list[str]] = {}
-        self.last_row = array("i", bytes(4 * len(book.borrower_ids)))
-        self.ripe: dict[int, list[int]] = {}  # batch number -> borrowers whose last row is in it
+        self.created = self.updated = self.unchanged = self.rescheduled = 0
+        self._next_id: dict[str, int] = {}
+        self._writing: asyncio.Future[None] | None = None
+        self._cache: Any = None
 
-    async def run(self) -> LoanImportResult:
-        book = self.book
-        await self._read_borrowers()
-        errors: list[RowError] = []
-        async for pk, lid, owner, product, currency in _stored_loans(book, self.bulk):
+    async def __aenter__(self) -> LoanBookImport:
+        self._cache = self.bulk.import_cache()
+        await self._cache.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        try:
+            await self._settle(cancel=exc[0] is not None)
+        finally:
+            await self._cache.__aexit__(*exc)
+
+    async def _write(self, job: Awaitable[None]) -> None:
+        """Start ``job`` (statements that write) once the one before is done; the caller goes on."""
+        await self._settle()
+        self._writing = asyncio.ensure_future(job)
+
+    async def _settle(self, *, cancel: bool = False) -> None:
+        job, self._writing = self._writing, None
+        if job is None:
+            return
+        if not cancel:
+            await job
+            return
+        job.cancel()  # the transaction is being rolled back; a statement under way finishes first
+        with suppress(Exception, asyncio.CancelledError):
+            await job
+
+    async def _ids(self, table: str, count: int) -> Sequence[int]:
+        if count == 0:
+            return []
+        if self.bulk.postgres:
+            return await self.bulk.reserve_ids(table, count)
+        if table not in self._next_id:  # later ones: rows this import has not written yet count too
+            self._next_id[table] = (await self.bulk.reserve_ids(table, 1))[0]
+        first = self._next_id[table]
+        self._next_id[table] = first + count
+        return range(first, first + count)
+
+    async def feed(self, progress: Progress | None = None) -> None:
+        """Write what the book holds that was not fed before. Stops (and feeds nothing more) at
+        the first loan that belongs to another borrower: see ``conflicts``."""
+        if self.conflicts:
+            return
+        book, bulk = self.book, self.bulk
+        b0, l0, r0 = len(self.borrower_pk), len(self.loan_pk), len(self.created_rows)
+        b1, l1, r1 = len(book.borrower_ids), len(book.loan_ids), len(book)
+        self.borrower_pk.extend(array("q", bytes(8 * (b1 - b0))))
+        self.new_borrowers.extend(bytes(b1 - b0))
+        self.loan_pk.extend(array("q", bytes(8 * (l1 - l0))))
+        self.new_loans.extend(bytes(l1 - l0))
+        self.loan_borrower.extend(book.borrower_index[d[0]] for d in book.loans[l0:l1])  # type: ignore[index]
+        self.created_rows.extend(bytes(r1 - r0))
+        async for pk, bid, *stored in bulk.select_in(
+            f"SELECT id, borrower_id, {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE borrower_id {{keys}}",
+            book.borrower_ids[b0:b1],
+            "text",
+        ):
+            index = book.borrower_index[bid]
+            self.borrower_pk[index] = pk
+            if tuple(stored) != book.borrowers[index]:
+                self.changed_borrowers[index] = tuple(stored)
+        async for pk, lid, owner, product, currency in _stored_loans(bulk, book.loan_ids[l0:l1]):
             index = book.loan_index[lid]
             if owner != book.loans[index][0]:
-                errors.append(_conflict(book, lid, owner))
+                self.conflicts.append(_conflict(book, lid, owner))
             self.loan_pk[index] = pk
             if (product, currency) != book.loans[index][1:]:
                 self.changed_loans.add(index)
-        if errors:
-            raise RowsRefused(sorted(errors, key=lambda e: e.where))
-        await self._write_borrowers()
-        await self._write_loans()
-        for row, loan in enumerate(book.inst_loan):
-            self.last_row[self.loan_borrower[loan]] = row
-        for borrower in self.changed_borrowers:
-            self._pending(borrower)
-        for start in range(0, len(book), BATCH):
-            await self._installments(start, min(start + BATCH, len(book)))
+        if self.conflicts:
+            return
+        stamp = bulk.instant(datetime.now(UTC))
+        off, on = bulk.flag(False), bulk.flag(True)
+        for first in range(b0, b1, BATCH):  # a batch of rows at a time: what a batch holds is all there is
+            new = [i for i in range(first, min(first + BATCH, b1)) if self.borrower_pk[i] == 0]
+            rows = []
+            for index, pk in zip(new, await self._ids("borrowers", len(new)), strict=True):
+                self.borrower_pk[index] = pk
+                self.new_borrowers[index] = 1
+                rows.append((pk, book.borrower_ids[index], *book.borrowers[index], off, off, on, off, stamp, stamp))
+            changed = [(*book.borrowers[i], self.borrower_pk[i]) for i in range(first, min(first + BATCH, b1))
+                       if i in self.changed_borrowers]  # fmt: skip
+            await self._write(self._write_rows("borrowers", _BORROWER_COLUMNS, rows, _BORROWER_FIELDS, changed))
+        for first in range(l0, l1, BATCH):
+            new = [i for i in range(first, min(first + BATCH, l1)) if self.loan_pk[i] == 0]
+            rows = []
+            for index, pk in zip(new, await self._ids("loans", len(new)), strict=True):
+                self.loan_pk[index] = pk
+                self.new_loans[index] = 1
+                owner = self.borrower_pk[self.loan_borrower[index]]
+                rows.append((pk, book.loan_ids[index], owner, *book.loans[index][1:], "active", stamp, stamp))
+            changed = [(*book.loans[i][1:], self.loan_pk[i]) for i in range(first, min(first + BATCH, l1))
+                       if i in self.changed_loans]  # fmt: skip
+            await self._write(self._write_rows("loans", _LOAN_COLUMNS, rows, ("product", "currency"), changed))
+        for start in range(r0, r1, BATCH):
+            await self._installments(start, min(start + BATCH, r1))
+            if progress:
+                progress(min(start + BATCH, r1))
+
+    async def _write_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        changed_columns: Sequence[str],
+        changed: list[tuple[Any, ...]],
+    ) -> None:
+        await self.bulk.insert(table, columns, rows)
+        kinds = {"telegram_chat_id": "bigint"}
+        await self.bulk.update(
+            table, changed_columns, [*(kinds.get(c, "text") for c in changed_columns), "int"], changed
+        )
+
+    async def _installments(self, start: int, end: int) -> None:
+        """Rows ``start``..``end`` of the book compared with what is stored; their writes started."""
+        book, bulk = self.book, self.bulk
+        inst_loan, inst_no, inst_due, inst_cents = book.inst_loan, book.inst_no, book.inst_due, book.inst_cents
+        loan_pk, new_loans, loan_borrower = self.loan_pk, self.new_loans, self.loan_borrower
+        known = sorted({loan_pk[loan] for loan in inst_loan[start:end] if not new_loans[loan]})
+        stored = {
+            (lpk, number): (pk, due, amount)
+            async for pk, lpk, number, due, amount in bulk.select_in(
+                "SELECT id, loan_id, installment_no, due_date, amount_due FROM installments WHERE loan_id {keys}",
+                known,
+                "int",
+            )
+        }
+        zero = bulk.amount(0)
+        if not stored:  # every row new: whole columns at a time
+            inserts = list(
+                zip(
+                    map(loan_pk.__getitem__, inst_loan[start:end]),
+                    inst_no[start:end],
+                    bulk.days(inst_due[start:end]),
+                    bulk.amounts(inst_cents[start:end]),
+                    repeat(zero),
+                    repeat("open"),
+                )
+            )
+            self.created_rows[start:end] = b"\x01" * (end - start)
+            self.created += end - start
+            await self._write(self._write_installments(inserts, []))
+            return
+        inserts = []
+        updates: list[tuple[Any, ...]] = []
+        day, amount_text, created_rows = bulk.day, bulk.amount, self.created_rows
+        changed_borrowers, changed_loans = self.changed_borrowers, self.changed_loans
+        for row in range(start, end):
+            loan = inst_loan[row]
+            lpk = loan_pk[loan]
+            number, ordinal, cents = inst_no[row], inst_due[row], inst_cents[row]
+            due, amount = day(ordinal), amount_text(cents)
+            current = None if new_loans[loan] else stored.get((lpk, number))
+            if current is None:
+                inserts.append((lpk, number, due, amount, zero, "open"))
+                created_rows[row] = 1
+                continue
+            pk, stored_due, stored_amount = current
+            # SQLite gives back the text it was given; PostgreSQL a date and a Decimal.
+            due_changed = stored_due != due and _day_of(stored_due) != ordinal
+            amount_changed = stored_amount != amount and Decimal(stored_amount) != amount_of(cents)
+            if due_changed or amount_changed:
+                updates.append((due, amount, pk))
+                self.updated += 1
+                self.changes[row] = (
+                    _day_of(stored_due) if due_changed else None,
+                    f"{Decimal(stored_amount):.2f}" if amount_changed else None,
+                )
+                self.rescheduled += due_changed
+                if amount_changed:
+                    self.amounts_changed.add(lpk)
+            elif loan_borrower[loan] in changed_borrowers or loan in changed_loans:
+                self.updated += 1
+            else:
+                self.unchanged += 1
+        self.created += len(inserts)
+        await self._write(self._write_installments(inserts, updates))
+
+    async def _write_installments(self, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+        await self.bulk.insert("installments", _INSTALLMENT_COLUMNS, inserts, plain=True)
+        await self.bulk.update("installments", ("due_date", "amount_due"), ("date", "numeric", "int"), updates)
+
+    async def finish(self) -> LoanImportResult:
+        """The log records, then the counts; after the last ``feed()``."""
+        await self._settle()
+        book = self.book
+        if any(self.created_rows) or self.changes or self.changed_borrowers:
+            await self._record()
         if self.amounts_changed:
             await recompute_loans(await self._with_allocations(sorted(self.amounts_changed)), conn=self.conn)
         summary = {
@@ -250,8 +419,6 @@ class _LoanImport:
         }
         # In the import's transaction: the loan book and its record change together or not at all.
         await append_bulk(self.log, [LogEvent("import.loans", self.now, None, self.actor, summary)], self.conn)
-        if self.progress:
-            self.progress(len(book))
         return LoanImportResult(
             created=self.created,
             updated=self.updated,
@@ -262,114 +429,65 @@ class _LoanImport:
             rescheduled=self.rescheduled,
         )
 
-    async def _read_borrowers(self) -> None:
-        book = self.book
-        async for pk, bid, *stored in self.bulk.select_in(
-            f"SELECT id, borrower_id, {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE borrower_id {{keys}}",
-            book.borrower_ids,
-            "text",
-        ):
-            index = book.borrower_index[bid]
-            self.borrower_pk[index] = pk
-            if tuple(stored) != book.borrowers[index]:
-                self.changed_borrowers[index] = tuple(stored)
-
-    async def _write_borrowers(self) -> None:
+    async def _record(self) -> None:
+        """Each borrower's records, in bulk appends of the borrowers whose rows are all done."""
         book, bulk = self.book, self.bulk
-        new = [i for i, pk in enumerate(self.borrower_pk) if pk == 0]
-        stamp = bulk.instant(datetime.now(UTC))
-        off, on = bulk.flag(False), bulk.flag(True)
-        rows = []
-        for index, pk in zip(new, await bulk.reserve_ids("borrowers", len(new)), strict=True):
-            self.borrower_pk[index] = pk
-            self.new_borrowers[index] = 1
-            rows.append((pk, book.borrower_ids[index], *book.borrowers[index], off, off, on, off, stamp, stamp))
-        await bulk.insert("borrowers", _BORROWER_COLUMNS, rows)
-        await bulk.update(
-            "borrowers",
-            _BORROWER_FIELDS,
-            ("text", "text", "bigint", "text", "text", "text"),
-            [(*book.borrowers[i], self.borrower_pk[i]) for i in sorted(self.changed_borrowers)],
-        )
+        loan_borrower, loan_ids = self.loan_borrower, book.loan_ids
+        last_row = array("i", bytes(4 * len(book.borrower_ids)))
+        for row, loan in enumerate(book.inst_loan):
+            last_row[loan_borrower[loan]] = row
+        events: dict[int, list[LogEvent]] = {}
+        created: dict[int, list[str]] = {}
+        changed: dict[int, list[str]] = {}
+        ripe: dict[int, list[int]] = {}  # batch -> borrowers with something to say whose last row is in it
 
-    async def _write_loans(self) -> None:
-        book, bulk = self.book, self.bulk
-        new = [i for i, pk in enumerate(self.loan_pk) if pk == 0]
-        stamp = bulk.instant(datetime.now(UTC))
-        rows = []
-        for index, pk in zip(new, await bulk.reserve_ids("loans", len(new)), strict=True):
-            self.loan_pk[index] = pk
-            self.new_loans[index] = 1
-            _owner, product, currency = book.loans[index]
-            borrower_pk = self.borrower_pk[self.loan_borrower[index]]
-            rows.append((pk, book.loan_ids[index], borrower_pk, product, currency, "active", stamp, stamp))
-        await bulk.insert("loans", _LOAN_COLUMNS, rows)
-        await bulk.update(
-            "loans",
-            ("product", "currency"),
-            ("text", "text"),
-            [(*book.loans[i][1:], self.loan_pk[i]) for i in sorted(self.changed_loans)],
-        )
+        def borrower_events(borrower: int) -> list[LogEvent]:
+            found = events.get(borrower)
+            if found is None:
+                found = events[borrower] = []
+                ripe.setdefault(last_row[borrower] // BATCH, []).append(borrower)
+                if borrower in self.changed_borrowers:
+                    old = dict(zip(_BORROWER_FIELDS, self.changed_borrowers[borrower], strict=True))
+                    new = dict(zip(_BORROWER_FIELDS, book.borrowers[borrower], strict=True))
+                    diff = {k: {"old": old[k], "new": new[k]} for k in _BORROWER_FIELDS if old[k] != new[k]}
+                    bid = book.borrower_ids[borrower]
+                    found.append(LogEvent("borrower.updated", self.now, bid, self.actor, {"changes": diff}))
+            return found
 
-    def _pending(self, borrower: int) -> list[LogEvent]:
-        """The events of a borrower with something to record, written once its last row is done."""
-        events = self.events.get(borrower)
-        if events is None:
-            events = self.events[borrower] = []
-            self.ripe.setdefault(self.last_row[borrower] // BATCH, []).append(borrower)
-            if borrower in self.changed_borrowers:
-                old = dict(zip(_BORROWER_FIELDS, self.changed_borrowers[borrower], strict=True))
-                new = dict(zip(_BORROWER_FIELDS, self.book.borrowers[borrower], strict=True))
-                diff = {k: {"old": old[k], "new": new[k]} for k in _BORROWER_FIELDS if old[k] != new[k]}
-                bid = self.book.borrower_ids[borrower]
-                events.append(LogEvent("borrower.updated", self.now, bid, self.actor, {"changes": diff}))
-        return events
-
-    async def _installments(self, start: int, end: int) -> None:
-        """Rows ``start``..``end`` of the book: compared with what is stored, then written."""
-        book, bulk = self.book, self.bulk
-        inst_loan, inst_no, inst_due, inst_cents = book.inst_loan, book.inst_no, book.inst_due, book.inst_cents
-        loan_pk, new_loans, loan_borrower, loan_ids = self.loan_pk, self.new_loans, self.loan_borrower, book.loan_ids
-        known = sorted({loan_pk[loan] for loan in inst_loan[start:end] if not new_loans[loan]})
-        stored = {
-            (lpk, number): (pk, due, amount)
-            async for pk, lpk, number, due, amount in bulk.select_in(
-                "SELECT id, loan_id, installment_no, due_date, amount_due FROM installments WHERE loan_id {keys}",
-                known,
-                "int",
-            )
-        }
-        inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
-        zero = bulk.amount(0)
-        day, iso_day, amount_of_cents = bulk.day, bulk.iso_day, bulk.amount
-        created_items, events = self.created_items, self.events
-        for row in range(start, end):
-            loan = inst_loan[row]
-            lpk = loan_pk[loan]
-            number, ordinal, cents = inst_no[row], inst_due[row], inst_cents[row]
-            due, amount = day(ordinal), amount_of_cents(cents)
-            current = None if new_loans[loan] else stored.get((lpk, number))
-            if current is None:
-                inserts.append((lpk, number, due, amount, zero, "open"))
+        for borrower in self.changed_borrowers:
+            borrower_events(borrower)
+        created_rows, changes = self.created_rows, self.changes
+        inst_loan, inst_no = book.inst_loan, book.inst_no
+        quoted: dict[int, str] = {}  # loan index -> its id as a JSON string
+        for start in range(0, len(book), BATCH):
+            end = min(start + BATCH, len(book))
+            dues, amounts = bulk.days(book.inst_due[start:end]), bulk.amounts(book.inst_cents[start:end])
+            for row in range(start, end):
+                new = created_rows[row]
+                if not new and row not in changes:
+                    continue
+                loan = inst_loan[row]
                 borrower = loan_borrower[loan]
-                items = created_items.get(borrower)
-                if items is None:
-                    if borrower not in events:
-                        self._pending(borrower)
-                    items = created_items[borrower] = []
-                items.append(created_json(loan_ids[loan], number, iso_day(ordinal), cents_text(cents)))
-                continue
-            pk, stored_due, stored_amount = current
-            due_changed = stored_due != due and bulk.stored_day(stored_due) != bulk.stored_day(due)
-            amount_changed = stored_amount != amount and Decimal(stored_amount) != amount_of(cents)
-            if due_changed or amount_changed:
-                updates.append((due, amount, pk))
-                self.updated += 1
-                borrower = loan_borrower[loan]
-                if due_changed:
-                    self.rescheduled += 1
-                    self._pending(borrower).append(
+                if borrower not in events:
+                    borrower_events(borrower)
+                number, due, amount = inst_no[row], dues[row - start], amounts[row - start]
+                if new:
+                    loan_id = quoted.get(loan)
+                    if loan_id is None:
+                        loan_id = quoted[loan] = _string(loan_ids[loan])
+                    # created_json(), written out (due dates and amounts are digits: nothing to escape)
+                    item = (
+                        f'{{"amount_due":"{amount}","due_date":"{due}","installment_no":{number},"loan_id":{loan_id}}}'
+                    )
+                    items = created.get(borrower)
+                    if items is None:
+                        created[borrower] = [item]
+                    else:
+                        items.append(item)
+                    continue
+                old_due, old_amount = changes[row]
+                if old_due is not None:
+                    events[borrower].append(
                         LogEvent(
                             "installment.rescheduled",
                             self.now,
@@ -378,42 +496,28 @@ class _LoanImport:
                             {
                                 "loan_id": loan_ids[loan],
                                 "installment_no": number,
-                                "old_due_date": bulk.stored_day(stored_due).isoformat(),
-                                "new_due_date": iso_day(ordinal),
+                                "old_due_date": date.fromordinal(old_due).isoformat(),  # type: ignore[arg-type]
+                                "new_due_date": due,
                             },
                         )
                     )
-                if amount_changed:
-                    self.amounts_changed.add(lpk)
-                    self._pending(borrower)
-                    self.changed_items.setdefault(borrower, []).append(
-                        changed_json(loan_ids[loan], number, f"{Decimal(stored_amount):.2f}", cents_text(cents))
+                if old_amount is not None:
+                    changed.setdefault(borrower, []).append(changed_json(loan_ids[loan], number, old_amount, amount))  # type: ignore[arg-type]
+            batch: list[LogEvent | PreparedEvent] = []
+            for borrower in ripe.pop(start // BATCH, []):
+                batch.extend(events.pop(borrower))
+                items, repriced, new = (
+                    created.pop(borrower, None),
+                    changed.pop(borrower, None),
+                    self.new_borrowers[borrower],
+                )
+                if items or repriced or new:
+                    story = story_json(book.borrowers[borrower] if new else None, items, repriced)
+                    batch.append(
+                        PreparedEvent("loanbook.imported", self.now, book.borrower_ids[borrower], self.actor, story)
                     )
-            elif loan_borrower[loan] in self.changed_borrowers or loan in self.changed_loans:
-                self.updated += 1
-            else:
-                self.unchanged += 1
-        self.created += len(inserts)
-        await bulk.insert("installments", _INSTALLMENT_COLUMNS, inserts)
-        await bulk.update("installments", ("due_date", "amount_due"), ("date", "numeric"), updates)
-        await self._record(self.ripe.pop(start // BATCH, []))
-        if self.progress:
-            self.progress(end)
-
-    async def _record(self, borrowers: list[int]) -> None:
-        """The log records of borrowers whose rows are all done, in one bulk append."""
-        book = self.book
-        events: list[LogEvent | PreparedEvent] = []
-        for borrower in borrowers:
-            events.extend(self.events.pop(borrower))
-            created = self.created_items.pop(borrower, None)
-            changed = self.changed_items.pop(borrower, None)
-            new = self.new_borrowers[borrower]
-            if created or changed or new:
-                story = story_json(book.borrowers[borrower] if new else None, created, changed)
-                bid = book.borrower_ids[borrower]
-                events.append(PreparedEvent("loanbook.imported", self.now, bid, self.actor, story))
-        await append_bulk(self.log, events, self.conn)
+            await self._write(append_bulk(self.log, batch, self.conn))
+        await self._settle()
 
     async def _with_allocations(self, loan_pks: list[int]) -> list[int]:
         """The loans whose allocation a changed amount can change: those with payments, a status

@@ -378,6 +378,7 @@ async def append_bulk(log: InteractionLog, events: Sequence[LogEvent | PreparedE
             "SELECT chain, seq, hash FROM interaction_log_heads WHERE chain {keys}", chains, "text"
         )
     }
+    with_head = set(heads)
     headless = [c for c in chains if c not in heads]  # chains from before heads were kept
     tops = [
         row
@@ -414,8 +415,15 @@ async def append_bulk(log: InteractionLog, events: Sequence[LogEvent | PreparedE
     if seal(key, check) != first[7] or seal_head(key, head[0], head[1], head[2]) != head[3]:
         raise RuntimeError("append_bulk seals differ from storage.chain's")  # the two ways must agree
     await bulk.insert("interaction_log", ("chain", "seq", "at", "kind", "actor", "data", "prev_hash", "hash"), entries)
-    await bulk.upsert(
-        "interaction_log_heads", ("chain", "seq", "hash", "seal"), ("text", "int", "text", "text"), "chain", ends
+    # Under the chains' locks no one else moves these heads: new ones are inserted, the rest updated.
+    fresh = [end for end in ends if end[0] not in with_head]
+    await bulk.insert("interaction_log_heads", ("chain", "seq", "hash", "seal"), fresh)
+    await bulk.update(
+        "interaction_log_heads",
+        ("seq", "hash", "seal"),
+        ("int", "text", "text", "text"),
+        [(seq, digest, head_seal, chain) for chain, seq, digest, head_seal in ends if chain in with_head],
+        key="chain",
     )
 
 

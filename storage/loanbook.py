@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -606,10 +607,18 @@ class LoanBook:
         return book
 
 
-def _describe(known: list[tuple[object, ...]], lines: list[object], index: int, values: tuple[object, ...],
-              where: int) -> int | None:  # fmt: skip
+def _describe(
+    known: list[tuple[object, ...]],
+    lines: array[int],
+    field_lines: dict[int, tuple[int, ...]],
+    index: int,
+    values: tuple[object, ...],
+    where: int,
+) -> int | None:
     """The one-description rule for a borrower or loan: a field first given at one line must read
-    the same on every later line. Returns where the first differing field was first given."""
+    the same on every later line. Returns where the first differing field was first given.
+    ``lines`` holds where each description was first given; ``field_lines`` the line of each field
+    for the few whose fields were first given on different lines."""
     before = known[index]
     if not before:
         known[index] = values
@@ -617,25 +626,24 @@ def _describe(known: list[tuple[object, ...]], lines: list[object], index: int, 
         return None
     if before == values:
         return None
-    at = lines[index]
+    at: tuple[int, ...] = field_lines.get(index) or (lines[index],) * len(values)
     differs: int | None = None
     filled: list[object] | None = None
-    field_lines: list[int] = []
+    filled_lines: list[int] = []
     for i, value in enumerate(values):
         if value is MISSING:
             continue
         old = before[i]
         if old is MISSING:
             if filled is None:
-                filled = list(before)
-                field_lines = list(at) if isinstance(at, tuple) else [at] * len(values)  # type: ignore[list-item]
+                filled, filled_lines = list(before), list(at)
             filled[i] = value
-            field_lines[i] = where
+            filled_lines[i] = where
         elif old != value and differs is None:
-            differs = at[i] if isinstance(at, tuple) else at  # type: ignore[assignment]
+            differs = at[i]
     if filled is not None:
         known[index] = tuple(filled)
-        lines[index] = tuple(field_lines)
+        field_lines[index] = tuple(filled_lines)
     return differs
 
 
@@ -649,7 +657,11 @@ class LoanBookReader:
     Three paths give the same answers: a record that repeats the previous good record's borrower and
     loan cells (a book sorted by loan) is checked only for its installment cells; any other record
     is first checked on the assumption that all is well; a record with a problem is checked field by
-    field for the messages."""
+    field for the messages.
+
+    What is kept to find an installment given twice: per loan, while its rows come one line after
+    another with numbers one after another (as books are written), only where the run starts and
+    how long it is; the (loan, number) of other loans in a dictionary."""
 
     def __init__(self, unit: str = "line", *, keep_rows: bool = False) -> None:
         self.unit = unit
@@ -657,12 +669,16 @@ class LoanBookReader:
         self.rows: list[LoanRow] | None = [] if keep_rows else None
         self.book = LoanBook()
         self.records = 0
-        self._borrower_lines: list[object] = []
-        self._loan_lines: list[object] = []
-        self._loan_first: array[int] = array("q")  # where each loan id was first read
-        # (loan index << 30 | installment number) -> where it was first read, as an offset from
-        # the loan's first line (small, so mostly Python's shared small ints).
-        self._seen: dict[int, int] = {}
+        self._borrower_lines: array[int] = array("q")
+        self._borrower_field_lines: dict[int, tuple[int, ...]] = {}
+        self._loan_lines: array[int] = array("q")
+        self._loan_field_lines: dict[int, tuple[int, ...]] = {}
+        # Per loan: the line and number of its first installment row, and how many rows follow it
+        # line by line, number by number (0: none yet; -1: the loan's rows are in _seen instead).
+        self._run_line: array[int] = array("q")
+        self._run_number: array[int] = array("q")
+        self._run_length: array[int] = array("q")
+        self._seen: dict[int, int] = {}  # loan index << 30 | installment number -> first line
         self._zone = _Column(check_timezone)
         self._chat = _Column(check_chat_id)
         self._locale = _Column(check_choice, LOCALES)
@@ -678,22 +694,45 @@ class LoanBookReader:
         self._last_loan: list[str] | None = None
         self._last = (0, 0)
 
+    def consume(self, records: Iterable[tuple[int, list[str]]], every: int) -> Iterator[int]:
+        """Check ``records`` (line, cells in LOAN_COLUMNS order), yielding the line reached every
+        ``every`` records (to show progress, or let other work go on)."""
+        numbers, dues, amounts = self._number.results, self._due.results, self._amount.results
+        run_line, run_number, run_length = self._run_line, self._run_number, self._run_length
+        book = self.book
+        inst_loan, inst_no, inst_due, inst_cents = book.inst_loan, book.inst_no, book.inst_due, book.inst_cents
+        count = 0
+        for where, cells in records:
+            count += 1
+            if count == every:
+                count = 0
+                self.records += every
+                yield where
+            # A book sorted by loan: the record repeats the last good one's borrower and loan, and
+            # carries on its loan's run of installments.
+            if self.rows is None and cells[0:7] == self._last_borrower and cells[7:10] == self._last_loan:
+                number = numbers.get(cells[10])
+                due = dues.get(cells[11])
+                cents = amounts.get(cells[12])
+                if type(number) is int and type(due) is int and type(cents) is int:
+                    loan = self._last[1]
+                    length = run_length[loan]
+                    if length > 0 and where == run_line[loan] + length and number == run_number[loan] + length:
+                        run_length[loan] = length + 1
+                        inst_loan.append(loan)
+                        inst_no.append(number)
+                        inst_due.append(due)
+                        inst_cents.append(cents)
+                        continue
+            self._add(where, cells)
+        self.records += count
+
     def add(self, where: int, cells: list[str]) -> None:
         """One record: its cells in LOAN_COLUMNS order (unstripped)."""
         self.records += 1
-        if cells[0:7] == self._last_borrower and cells[7:10] == self._last_loan:
-            number = self._number.results.get(cells[10])
-            due = self._due.results.get(cells[11])
-            cents = self._amount.results.get(cells[12])
-            if type(number) is int and type(due) is int and type(cents) is int:
-                b, loan = self._last
-                key = loan << 30 | number
-                if key not in self._seen:
-                    self._seen[key] = where - self._loan_first[loan]
-                    self.book.add_installment(loan, number, due, cents)
-                    if self.rows is not None:
-                        self.rows.append(self._row(where, b, loan, number, due, cents))
-                    return
+        self._add(where, cells)
+
+    def _add(self, where: int, cells: list[str]) -> None:
         try:
             zone = self._zone.good(cells[5])
             fields = (
@@ -767,6 +806,28 @@ class LoanBookReader:
             self.rows.append(_loan_row(where, fields))
         self._cross_row(where, cells, fields, errors)
 
+    def _first_seen(self, loan: int, number: int, where: int) -> int | None:
+        """Note installment ``number`` of ``loan`` at ``where``; where it was first, if it was."""
+        length = self._run_length[loan]
+        if length == 0:
+            self._run_line[loan], self._run_number[loan], self._run_length[loan] = where, number, 1
+            return None
+        if length > 0:
+            start, first = self._run_line[loan], self._run_number[loan]
+            if first <= number < first + length:
+                return start + number - first
+            if where == start + length and number == first + length:
+                self._run_length[loan] = length + 1
+                return None
+            for k in range(length):  # the run ends: its installments go where the rest are
+                self._seen[loan << 30 | (first + k)] = start + k
+            self._run_length[loan] = -1
+        key = loan << 30 | number
+        first_at = self._seen.get(key)
+        if first_at is None:
+            self._seen[key] = where
+        return first_at
+
     def _cross_row(self, where: int, cells: list[str], fields: tuple[object, ...], errors: list[RowError]) -> None:
         """The cross-row rules for a record's good fields (in LOAN_COLUMNS order, MISSING where a
         check failed), after its field ``errors``; a record with no problem goes into the book."""
@@ -776,16 +837,14 @@ class LoanBookReader:
         loan = -1
         if loan_id is not MISSING:
             loan = book.loan(loan_id)  # type: ignore[arg-type]
-            if len(self._loan_first) <= loan:
-                self._loan_first.append(where)
+            if len(self._loan_lines) <= loan:
                 self._loan_lines.append(where)
+                self._run_line.append(0)
+                self._run_number.append(0)
+                self._run_length.append(0)
             if number is not MISSING:
-                key = loan << 30 | number  # type: ignore[operator]
-                offset = self._seen.get(key)
-                if offset is None:
-                    self._seen[key] = where - self._loan_first[loan]
-                else:
-                    first_at = self._loan_first[loan] + offset
+                first_at = self._first_seen(loan, number, where)  # type: ignore[arg-type]
+                if first_at is not None:
                     errors.append(
                         RowError(
                             where,
@@ -798,7 +857,7 @@ class LoanBookReader:
             b = book.borrower(borrower_id)  # type: ignore[arg-type]
             if len(self._borrower_lines) <= b:
                 self._borrower_lines.append(where)
-            differs = _describe(book.borrowers, self._borrower_lines, b, fields[1:7], where)
+            differs = _describe(book.borrowers, self._borrower_lines, self._borrower_field_lines, b, fields[1:7], where)
             if differs is not None:
                 errors.append(
                     RowError(where, "borrower_id", f"borrower {borrower_id} is described differently than at "
@@ -806,7 +865,8 @@ class LoanBookReader:
                 )  # fmt: skip
             borrower_id = book.borrower_ids[b]  # one string per borrower, however many rows
         if loan >= 0:
-            differs = _describe(book.loans, self._loan_lines, loan, (borrower_id, fields[8], fields[9]), where)
+            terms = (borrower_id, fields[8], fields[9])
+            differs = _describe(book.loans, self._loan_lines, self._loan_field_lines, loan, terms, where)
             if differs is not None:
                 errors.append(
                     RowError(where, "loan_id", f"loan {loan_id} is described differently than at {unit} {differs}")
@@ -819,14 +879,6 @@ class LoanBookReader:
             book.loan_line[loan] = where
         book.add_installment(loan, number, fields[11], fields[12])  # type: ignore[arg-type]
         self._last_borrower, self._last_loan, self._last = cells[0:7], cells[7:10], (b, loan)
-
-    def _row(self, where: int, b: int, loan: int, number: int, due: int, cents: int) -> LoanRow:
-        book = self.book
-        _owner, product, currency = book.loans[loan]
-        return _loan_row(
-            where,
-            (book.borrower_ids[b], *book.borrowers[b], book.loan_ids[loan], product, currency, number, due, cents),
-        )
 
     def finish(self) -> None:
         """Errors in line order; for one line, its field errors first, then its cross-row errors."""
@@ -917,16 +969,11 @@ CsvSource = str | Iterable[str]
 def _lines(source: CsvSource) -> Iterable[str]:
     if isinstance(source, str):
         return io.StringIO(source.removeprefix("\ufeff"), newline="")
-    return _without_bom(source)
-
-
-def _without_bom(lines: Iterable[str]) -> Iterator[str]:
-    iterator = iter(lines)
-    first = next(iterator, None)
+    lines = iter(source)
+    first = next(lines, None)
     if first is None:
-        return
-    yield first.removeprefix("\ufeff")
-    yield from iterator
+        return iter(())
+    return itertools.chain((first.removeprefix("\ufeff"),), lines)  # no Python step per line
 
 
 def _read_table(
@@ -971,14 +1018,22 @@ def read_loan_book(
     """Read and check a loan book from a CSV text or a stream of its lines, a record at a time;
     ``progress`` hears the physical line reached every ``every`` records."""
     reader = LoanBookReader(keep_rows=keep_rows)
-    errors = reader.errors
-    lines = _lines(source)
-    records = csv.reader(lines, strict=True)
+    for line in reader.consume(loan_records(source, reader.errors), every):
+        if progress is not None:
+            progress(line)
+    reader.finish()
+    return reader
+
+
+def loan_records(source: CsvSource, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
+    """The loan book's records as (physical line where each starts, cells in LOAN_COLUMNS order);
+    a bad header, a record of the wrong shape and unreadable CSV go to ``errors`` (after a bad
+    header or unreadable CSV nothing more is read)."""
+    records = csv.reader(_lines(source), strict=True)
     previous_end = 0
     header: list[str] | None = None
     order: list[int] | None = None
     width = 0
-    add = reader.add
     try:
         for cells in records:
             start = previous_end + 1
@@ -988,7 +1043,7 @@ def read_loan_book(
             if header is None:
                 header = [h.strip() for h in cells]
                 if _header_errors(start, header, LOAN_COLUMNS, OPTIONAL_LOAN_COLUMNS, errors):
-                    break
+                    return
                 width = len(header)
                 if header != list(LOAN_COLUMNS):
                     order = [header.index(c) if c in header else -1 for c in LOAN_COLUMNS]
@@ -996,15 +1051,12 @@ def read_loan_book(
             if len(cells) != width:
                 errors.append(RowError(start, "row", f"has {len(cells)} fields, the header has {width}"))
                 continue
-            add(start, cells if order is None else [cells[i] if i >= 0 else "" for i in order])
-            if progress is not None and reader.records % every == 0:
-                progress(previous_end)
+            yield start, (cells if order is None else [cells[i] if i >= 0 else "" for i in order])
     except csv.Error as exc:
         errors.append(RowError(previous_end + 1, "header" if header is None else "row", f"not readable as CSV: {exc}"))
-    if header is None and not errors:
+        return
+    if header is None:
         errors.append(RowError(1, "header", "the file is empty; a header line is required"))
-    reader.finish()
-    return reader
 
 
 def _header_errors(

@@ -22,6 +22,8 @@ class Unreadable(Exception):
 
 
 _CHUNK = 1 << 20
+_YIELD_EVERY = 2_000  # records between turns of the event loop (writes under way go on)
+_FEED_EVERY = 50_000  # records read between handing the new ones to the database
 
 
 def _check_utf8(path: str) -> int:
@@ -93,48 +95,69 @@ def _refused(source: str, errors: Sequence[Any]) -> int:
 
 
 def _import_loans(source: str) -> int:
-    """Read and check the whole book (a record at a time, keeping it compactly), then apply it in
-    one transaction; with any problem, report them all (and the book's clashes with the database)
-    and change nothing."""
-    from storage.loanbook import LoanBook, read_loan_book
-
+    """Read and check the book a record at a time while it goes into the database, all in one
+    transaction; with any problem (in the file, or a clash with the database) it is rolled back and
+    every problem is reported (the file's, then the clashes of its rows without problems)."""
     try:
         with _lines(source) as (lines, count):
-            reading = ProgressBar(count, f"reading {source}")
-            reader = read_loan_book(lines, progress=reading.update)
-            reading.update(count)
+            return asyncio.run(_stream_loans(source, lines, count))
     except Unreadable as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
-    book: LoanBook = reader.book
-    errors = reader.errors
-    del reader  # its cross-row bookkeeping; the book is what the import needs
-    if errors:
-        if any(line >= 0 for line in book.loan_line):  # rows without problems may clash with the database
-            errors = sorted([*errors, *asyncio.run(_loan_conflicts(book))], key=lambda e: e.where)
-        return _refused(source, errors)
-    return asyncio.run(_apply_loans(book, source))
 
 
-async def _loan_conflicts(book: Any) -> list[Any]:
+class _Refused(Exception):
+    pass
+
+
+async def _stream_loans(source: str, lines: Iterable[str], count: int) -> int:
+    from tortoise.transactions import in_transaction
+
     from bot.commands.runtime import opened
-    from storage.importer import loan_conflicts
+    from storage.database import connection, is_postgres_connection
+    from storage.importer import LoanBookImport, loan_conflicts
+    from storage.loanbook import LoanBookReader, loan_records
 
-    async with opened() as (_settings, _log):
-        return await loan_conflicts(book)
-
-
-async def _apply_loans(book: Any, source: str) -> int:
-    from bot.commands.runtime import opened
-    from storage.importer import import_loan_book
-    from storage.loanbook import RowsRefused
-
-    bar = ProgressBar(len(book), "importing loans")
+    reader = LoanBookReader()
+    records = reader.consume(loan_records(lines, reader.errors), _YIELD_EVERY)
     async with opened() as (_settings, log):
+        # PostgreSQL writes in its own process: the book goes in while the rest of it is read. SQLite
+        # writes in this one (and holds its write lock throughout): the book is read first.
+        streaming = is_postgres_connection(connection())
+        bar = ProgressBar(count, f"{'importing' if streaming else 'reading'} {source}")
+        if not streaming:
+            for line in records:
+                bar.update(line)
+            bar.update(count)
+            bar = ProgressBar(len(reader.book), "importing loans")
         try:
-            result = await import_loan_book(book, now=datetime.now(UTC), log=log, progress=bar.update)
-        except RowsRefused as refused:
-            return _refused(source, refused.errors)
+            async with (
+                in_transaction() as conn,
+                LoanBookImport(reader.book, conn, now=datetime.now(UTC), log=log) as run,
+            ):
+                fed = 0
+                for line in records:
+                    bar.update(line)
+                    if reader.records - fed >= _FEED_EVERY and not reader.errors:
+                        fed = reader.records
+                        await run.feed()  # the database takes this part while the rest is read
+                    else:
+                        await asyncio.sleep(0)  # let the writes under way go on
+                reader.finish()
+                if reader.errors:
+                    raise _Refused
+                await run.feed(None if streaming else bar.update)
+                if run.conflicts:
+                    raise _Refused
+                result = await run.finish()
+        except _Refused:
+            bar.close()
+            book, errors = reader.book, reader.errors
+            del reader, records  # the cross-row bookkeeping; the book is what the clashes need
+            if any(line >= 0 for line in book.loan_line):  # rows without problems may clash with the database
+                errors = sorted([*errors, *await loan_conflicts(book)], key=lambda e: e.where)
+            return _refused(source, errors)
+    bar.update(bar.total)
     print(
         f"{source}: {result.installments} installment row(s) of {result.loans} loan(s) for "
         f"{result.borrowers} borrower(s): {result.created} created, {result.updated} updated, "
