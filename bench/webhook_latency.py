@@ -506,7 +506,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Outcome:
                 outcome.sent = list(zip(warm_requests, serve_warm.status, strict=True))
                 tick_task: asyncio.Task[tuple[float, float, str]] | None = None
                 if args.with_pass == "tick":
-                    tick_task = asyncio.create_task(run_tick(env, pass_at, args.handling_timeout, tmp / "tick.log"))
+                    tick_task = asyncio.create_task(
+                        run_tick(env, pass_at, args.handling_timeout, tmp / "tick.log", args.pass_nice)
+                    )
                     await asyncio.sleep(0)
                 watcher = asyncio.create_task(watch_serve_pass(serve_log)) if in_serve else None
                 cpu_before, machine_before = process_cpu(serve.pid), machine_cpu()
@@ -550,11 +552,14 @@ async def set_plan_watermark(url: str, at: datetime) -> None:
         await set_watermark(PLAN_WATERMARK, at.astimezone(UTC))
 
 
-async def run_tick(env: dict[str, str], at: datetime, limit: float, log_path: Path) -> tuple[float, float, str]:
+async def run_tick(
+    env: dict[str, str], at: datetime, limit: float, log_path: Path, nice: int = 0
+) -> tuple[float, float, str]:
     loop = asyncio.get_running_loop()
     started = loop.time()
     with log_path.open("wb") as log_fh:
         process = await asyncio.create_subprocess_exec(
+            *(["nice", "-n", str(nice)] if nice else []),
             sys.executable, "-m", "bot.cli", "tick", "--now", at.isoformat(), env=env,
             stdout=asyncio.subprocess.PIPE, stderr=log_fh,
         )  # fmt: skip
@@ -567,7 +572,8 @@ async def run_tick(env: dict[str, str], at: datetime, limit: float, log_path: Pa
     if process.returncode != 0:
         return started, ended, f"tick exited {process.returncode}: " + log_tail(log_path)
     planned = next((line.strip() for line in out.decode().splitlines() if "planned" in line), "")
-    return started, ended, f"tick {ended - started:.1f} s: {planned}"
+    niced = f" (nice {nice})" if nice else ""
+    return started, ended, f"tick{niced} {ended - started:.1f} s: {planned}"
 
 
 def log_tail(path: Path, size: int = 600) -> str:
@@ -737,6 +743,7 @@ def main() -> None:
     parser.add_argument("--book", type=int, default=200_000, help="installments in the loan book")
     parser.add_argument("--with-pass", nargs="?", const="tick", choices=["tick", "serve"],
                         help="a first-of-day pass beside the load: a duebot tick, or serve's own")  # fmt: skip
+    parser.add_argument("--pass-nice", type=int, default=0, help="run the tick at this nice level (e.g. 10)")
     parser.add_argument("--sms-pace", type=float, default=1000.0, help="policy sending.twilio_per_second for answers")
     parser.add_argument("--timeout", type=float, default=60.0, help="client timeout per request (s)")
     parser.add_argument("--handling-timeout", type=float, default=180.0, help="how long to wait for the backlog (s)")
