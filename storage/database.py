@@ -252,6 +252,11 @@ async def open_database(url: str, *, create: bool = True) -> TortoiseContext:
     except (OSError, DBConnectionError, ConnectionError) as exc:
         await Tortoise.close_connections()
         raise ConfigError(f"setting DUEBOT_DATABASE_URL: cannot open {_shown(url)}: {exc}") from None
+    except BaseException:
+        # Anything else (the schema lock's wait running out, say) still closes the connection: an
+        # open SQLite connection's thread would keep the process from exiting after the error.
+        await Tortoise.close_connections()
+        raise
     return ctx
 
 
