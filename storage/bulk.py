@@ -13,6 +13,7 @@ SQLite; PostgreSQL reads the same text in ``COPY`` and through casts.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -27,6 +28,7 @@ from tortoise.exceptions import IntegrityError, OperationalError
 _SQLITE_KEYS = 10_000
 _POSTGRES_KEYS = 20_000
 _WRITE_BATCH = 50_000
+_JSON_BATCH = 10_000  # rows a SQLite statement reads from one JSON text
 # The import's page cache on SQLite (KiB): index pages stay in memory while a large book goes in.
 IMPORT_CACHE_KIB = 32_768
 
@@ -164,8 +166,9 @@ class Bulk:
         int or a string that COPY's text format takes as it is (no tab, newline or backslash), and
         the text format is used (cheaper to make than binary records of dates and decimals);
         otherwise values are the Python objects of the columns' types (``instant``, ``flag``)."""
-        for start in range(0, len(rows), _WRITE_BATCH):
-            part = rows[start : start + _WRITE_BATCH]
+        size = _WRITE_BATCH if self.postgres else _JSON_BATCH
+        for start in range(0, len(rows), size):
+            part = rows[start : start + size]
             async with self._raw() as raw:
                 if self.postgres and plain:
                     text = "".join(["\t".join(map(str, row)) + "\n" for row in part])
@@ -173,9 +176,9 @@ class Bulk:
                 elif self.postgres:
                     await raw.copy_records_to_table(table, records=part, columns=list(columns))
                 else:
-                    names = ", ".join(f'"{c}"' for c in columns)
-                    marks = ", ".join("?" * len(columns))
-                    await raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', part)
+                    await raw.execute(
+                        _from_json(f'INSERT INTO "{table}" ({{names}}) SELECT {{values}}', columns), (_json(part),)
+                    )
 
     async def reserve_ids(self, table: str, count: int) -> Sequence[int]:
         """Primary keys for ``count`` new rows of ``table``, so rows that refer to them can be
@@ -200,8 +203,9 @@ class Bulk:
         are the PostgreSQL types of the columns and then of the key."""
         if not rows:
             return
-        for start in range(0, len(rows), _WRITE_BATCH):
-            part = rows[start : start + _WRITE_BATCH]
+        size = _WRITE_BATCH if self.postgres else _JSON_BATCH
+        for start in range(0, len(rows), size):
+            part = rows[start : start + size]
             async with self._raw() as raw:
                 if self.postgres:
                     names = [*columns, key]
@@ -214,8 +218,12 @@ class Bulk:
                         *[[None if v is None else copy_value(v) for v in col] for col in zip(*part, strict=True)],
                     )
                 else:
-                    assignments = ", ".join(f'"{c}" = ?' for c in columns)
-                    await raw.executemany(f'UPDATE "{table}" SET {assignments} WHERE "{key}" = ?', part)
+                    assignments = ", ".join(f"\"{c}\" = json_extract(j.value, '$[{i}]')" for i, c in enumerate(columns))
+                    await raw.execute(
+                        f'UPDATE "{table}" SET {assignments} FROM json_each(?) AS j '
+                        f'WHERE "{table}"."{key}" = json_extract(j.value, \'$[{len(columns)}]\')',
+                        (_json(part),),
+                    )
 
     @asynccontextmanager
     async def import_cache(self) -> AsyncIterator[None]:
@@ -229,6 +237,19 @@ class Bulk:
             yield
         finally:
             await self.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def _json(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as one JSON array of arrays: SQLite reads a whole batch from it in one statement, which
+    runs without Python's GIL (``executemany`` takes it back for every row, so work in the event
+    loop's thread would stall it); non-ASCII text goes as it is."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_json(sql: str, columns: Sequence[str]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    return sql.format(names=names, values=values) + " FROM json_each(?)"
 
 
 def copy_value(value: object) -> str:

@@ -87,6 +87,7 @@ _BORROWER_COLUMNS = (
 _LOAN_COLUMNS = ("id", "loan_id", "borrower_id", "product", "currency", "status", "created_at", "updated_at")
 _INSTALLMENT_COLUMNS = ("loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "state")
 BATCH = 50_000  # installment rows compared and written at a time
+RECORD_BATCH = 20_000  # installment rows whose borrowers' log records are written at a time
 
 
 async def import_loan_rows(
@@ -445,7 +446,7 @@ class LoanBookImport:
             found = events.get(borrower)
             if found is None:
                 found = events[borrower] = []
-                ripe.setdefault(last_row[borrower] // BATCH, []).append(borrower)
+                ripe.setdefault(last_row[borrower] // RECORD_BATCH, []).append(borrower)
                 if borrower in self.changed_borrowers:
                     old = dict(zip(_BORROWER_FIELDS, self.changed_borrowers[borrower], strict=True))
                     new = dict(zip(_BORROWER_FIELDS, book.borrowers[borrower], strict=True))
@@ -459,8 +460,8 @@ class LoanBookImport:
         created_rows, changes = self.created_rows, self.changes
         inst_loan, inst_no = book.inst_loan, book.inst_no
         quoted: dict[int, str] = {}  # loan index -> its id as a JSON string
-        for start in range(0, len(book), BATCH):
-            end = min(start + BATCH, len(book))
+        for start in range(0, len(book), RECORD_BATCH):
+            end = min(start + RECORD_BATCH, len(book))
             dues, amounts = bulk.days(book.inst_due[start:end]), bulk.amounts(book.inst_cents[start:end])
             for row in range(start, end):
                 new = created_rows[row]
@@ -504,7 +505,7 @@ class LoanBookImport:
                 if old_amount is not None:
                     changed.setdefault(borrower, []).append(changed_json(loan_ids[loan], number, old_amount, amount))  # type: ignore[arg-type]
             batch: list[LogEvent | PreparedEvent] = []
-            for borrower in ripe.pop(start // BATCH, []):
+            for borrower in ripe.pop(start // RECORD_BATCH, []):
                 batch.extend(events.pop(borrower))
                 items, repriced, new = (
                     created.pop(borrower, None),

@@ -881,8 +881,18 @@ class LoanBookReader:
         self._last_borrower, self._last_loan, self._last = cells[0:7], cells[7:10], (b, loan)
 
     def finish(self) -> None:
-        """Errors in line order; for one line, its field errors first, then its cross-row errors."""
+        """Errors in line order; for one line, its field errors first, then its cross-row errors.
+        What only the checks needed is let go: the book and the errors remain."""
         self.errors.sort(key=lambda e: e.where)
+        self._seen.clear()
+        self._phones.clear()
+        for column in (self._zone, self._chat, self._locale, self._channel, self._product, self._currency,
+                       self._number, self._due, self._amount):  # fmt: skip
+            column.results.clear()
+        self._borrower_lines = self._loan_lines = self._run_line = self._run_number = self._run_length = array("q")
+        self._borrower_field_lines.clear()
+        self._loan_field_lines.clear()
+        self._last_borrower = self._last_loan = None
 
 
 # Fields in LOAN_COLUMNS order, then the order their errors are reported in (the zone before the

@@ -21,10 +21,11 @@ HEADER = (
     "borrower_id,full_name,phone,telegram_chat_id,locale,timezone,preferred_channel,"
     "loan_id,product,currency,installment_no,due_date,amount_due\n"
 )
-# The CLI with parts of a few records: fed to the database every 4 records, written 3 rows a batch.
+# The CLI with parts of a few records: fed to the database every 4 records, written 3 rows a batch
+# (log records 2 rows a batch).
 SMALL_PARTS = (
     "import sys, bot.commands.imports as m, storage.importer as i; m._FEED_EVERY = 4; m._YIELD_EVERY = 2; "
-    "i.BATCH = 3; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    "i.BATCH = 3; i.RECORD_BATCH = 2; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
 )
 
 

@@ -214,6 +214,7 @@ async def dump() -> dict[str, list[tuple[Any, ...]]]:
 async def import_in_parts(text: str, parts: int, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The CLI's way: the book fed to the import while it is read, ``parts`` records at a time."""
     monkeypatch.setattr(importer, "BATCH", 3)  # and written a few rows at a time
+    monkeypatch.setattr(importer, "RECORD_BATCH", 4)
     reader = LoanBookReader()
     async with in_transaction() as conn, LoanBookImport(reader.book, conn, now=NOW, log=InteractionLog(SECRET)) as run:
         for _line in reader.consume(loan_records(text, reader.errors), parts):
@@ -278,4 +279,35 @@ async def test_a_changed_due_date_and_amount_are_recorded_and_counted(db: str) -
     assert json.loads(entries[2][1]) == {"amounts_changed": [repriced]}
     system = await LogEntry.filter(chain="system").order_by("seq").values_list("data", flat=True)
     assert [json.loads(d)["borrowers_created"] for d in system] == [["B1"], []]  # type: ignore[arg-type]
+    assert (await log.verify()).first_break is None
+
+
+async def test_text_and_numbers_at_their_edges_are_stored_as_given(db: str) -> None:
+    from storage.loanbook import parse_loan_rows
+    from storage.models import Borrower
+
+    names = ['Zoë "Z" \\ Ng 😀', "李\u2028伟", "O'Brien, Jr."]
+    chats = [2**63 - 1, -(2**63), None]
+    rows = [
+        {"borrower_id": f"B{i}", "full_name": name, "phone": "+8613800138000", "telegram_chat_id": chat,
+         "locale": "zh", "timezone": "Asia/Shanghai", "preferred_channel": "sms", "loan_id": f"L{i}",
+         "product": "p\\q", "currency": "CNY", "installment_no": 999_999_999, "due_date": "9999-12-31",
+         "amount_due": "999999999999.99"}
+        for i, (name, chat) in enumerate(zip(names, chats, strict=True))
+    ]  # fmt: skip
+    parsed = parse_loan_rows(rows)  # type: ignore[arg-type]
+    assert parsed.errors == []
+    log = InteractionLog(SECRET)
+    result = await importer.import_loan_rows(parsed.rows, now=NOW, log=log)
+    assert result.created == 3
+    stored = await Borrower.all().order_by("borrower_id").values_list("full_name", "telegram_chat_id")
+    assert stored == list(zip(names, chats, strict=True))
+    inst = await Installment.get(loan__loan_id="L0")
+    assert (inst.installment_no, str(inst.due_date), Decimal(inst.amount_due)) == (
+        999_999_999, "9999-12-31", Decimal("999999999999.99")
+    )  # fmt: skip
+    story = json.loads(await LogEntry.get(chain="borrower:B0").values_list("data", flat=True))  # type: ignore[arg-type]
+    assert story["borrower"]["full_name"] == names[0] and story["borrower"]["telegram_chat_id"] == 2**63 - 1
+    again = await importer.import_loan_rows(parsed.rows, now=NOW, log=log)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert (await log.verify()).first_break is None
