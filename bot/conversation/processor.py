@@ -81,6 +81,7 @@ class InboundProcessor:
         self._inbox = Inbox()
         self._workers_wanted = max(1, workers)
         self._workers: list[asyncio.Task[None]] = []
+        self._waiting_workers: set[asyncio.Task[None]] = set()
         self._finished: dict[int, asyncio.Future[None]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
@@ -118,6 +119,8 @@ class InboundProcessor:
         self._closing = True
         for message_id in self._inbox.clear():
             self._settle(message_id)
+        for task in list(self._waiting_workers):  # idle: nothing to finish
+            task.cancel()
         if self._workers:
             _done, late = await asyncio.wait(self._workers, timeout=grace)
             for task in late:
@@ -158,8 +161,14 @@ class InboundProcessor:
             self._workers.append(loop.create_task(self._work()))
 
     async def _work(self) -> None:
+        task = asyncio.current_task()
         while not self._closing:
-            sender = await self._inbox.take()
+            if task is not None:
+                self._waiting_workers.add(task)
+            try:
+                sender = await self._inbox.take()
+            finally:
+                self._waiting_workers.discard(task)
             try:
                 while (message_id := self._inbox.next_message(sender)) is not None:
                     try:
