@@ -81,6 +81,46 @@ async def test_a_waiter_cancelled_as_the_lock_reaches_it_passes_it_on() -> None:
     assert not lock.locked()
 
 
+async def test_back_to_back_statements_do_not_starve_a_transaction() -> None:
+    lock = StatementsFirstLock(max_overtakes=3)
+    order: list[str] = []
+    await lock.acquire()  # a statement in progress
+    transaction = asyncio.create_task(lock.acquire(first=False))
+    await asyncio.sleep(0)
+
+    async def statement(n: int) -> None:
+        await lock.acquire()
+        order.append(f"statement {n}")
+        lock.release()
+
+    statements = [asyncio.create_task(statement(n)) for n in range(6)]  # always one waiting
+    await asyncio.sleep(0)
+    lock.release()
+    await transaction
+    order.append("transaction")
+    lock.release()
+    await asyncio.gather(*statements)
+    assert order.index("transaction") == 3  # after three statements went ahead of it, not six
+
+
+def test_a_waiter_left_by_a_closed_event_loop_is_skipped() -> None:
+    lock = StatementsFirstLock()
+    old = asyncio.new_event_loop()
+    old.run_until_complete(lock.acquire())
+    orphan = old.create_task(lock.acquire())
+    old.run_until_complete(asyncio.sleep(0))  # the waiter is queued, then its loop goes away
+    old.close()
+    assert not orphan.done()
+
+    async def later() -> None:
+        lock.release()  # skips the orphan: nobody can take the lock from a closed loop
+        assert not lock.locked()
+        assert await asyncio.wait_for(lock.acquire(first=False), 1)
+        lock.release()
+
+    asyncio.run(later())
+
+
 async def test_a_pass_sized_append_keeps_every_chain(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(interaction_log, "_BATCH", 10)
     log = InteractionLog(SECRET)
