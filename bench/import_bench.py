@@ -17,8 +17,10 @@ on the same rows it measures:
   created), a re-import of the same file (every row unchanged) and a re-import of the changed copy,
   each with its wall time (process start to exit) and the peak resident memory of that process.
 
-``--repeat N`` runs everything N times (a fresh database each time) and keeps each case's best
-time (the machine is shared). PostgreSQL runs in throw-away databases created beside the one
+"CPU s" is the CPU time of the measuring process (the importing process, user and system; for
+the ceilings the executemany): steadier than wall time on a shared machine; PostgreSQL's own work,
+in its server, is not in it. ``--repeat N`` runs everything N times (a fresh database each time)
+and keeps each case's best time. PostgreSQL runs in throw-away databases created beside the one
 ``--postgres`` names (dropped at the end); nothing in that database itself is touched.
 """
 
@@ -149,6 +151,7 @@ class Result:
     seconds: float
     peak_mb: float | None = None
     note: str = ""
+    cpu: float | None = None  # CPU seconds of the measuring process (not PostgreSQL's own)
 
 
 def sqlite_ceilings(book: Book, template: Path, tmp: Path) -> list[Result]:
@@ -172,14 +175,14 @@ def sqlite_ceilings(book: Book, template: Path, tmp: Path) -> list[Result]:
             db.executemany(_insert("borrowers", BORROWER_COLUMNS), book.borrowers)
             db.executemany(_insert("loans", LOAN_COLUMNS), book.loans)
             db.execute("COMMIT")
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         db.execute("BEGIN")
         if case == "all three tables":
             db.executemany(_insert("borrowers", BORROWER_COLUMNS), book.borrowers)
             db.executemany(_insert("loans", LOAN_COLUMNS), book.loans)
         db.executemany(_insert(target, INSTALLMENT_COLUMNS), book.installments)
         db.execute("COMMIT")
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         db.close()
         for leftover in tmp.glob("ceiling.sqlite3*"):
             leftover.unlink()
@@ -188,7 +191,7 @@ def sqlite_ceilings(book: Book, template: Path, tmp: Path) -> list[Result]:
             "all three tables": "executemany borrowers+loans+inst.",
             "bare table": "executemany, table without indexes",
         }[case]
-        results.append(Result("sqlite", label, len(book.installments), elapsed))
+        results.append(Result("sqlite", label, len(book.installments), elapsed, cpu=cpu))
     return results
 
 
@@ -221,8 +224,9 @@ async def postgres_ceiling(book: Book, url: str) -> Result:
     return Result("postgres", "COPY installments (asyncpg)", len(book.installments), elapsed)
 
 
-def run_import(csv_path: Path, url: str) -> tuple[float, float, str]:
-    """``duebot import loans`` in its own process: wall time, that process's peak RSS, its summary."""
+def run_import(csv_path: Path, url: str) -> tuple[float, float, str, float]:
+    """``duebot import loans`` in its own process: wall time, that process's peak RSS, its summary,
+    its CPU time."""
     env = {**os.environ, "DUEBOT_DATABASE_URL": url, "DUEBOT_SECRET_KEY": "bench"}
     env.pop("DUEBOT_POLICY_FILE", None)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -243,7 +247,7 @@ def run_import(csv_path: Path, url: str) -> tuple[float, float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"duebot import failed ({proc.returncode}):\n{stderr[-3000:]}")
     summary = stdout.strip().splitlines()[0].split(": ", 1)[-1] if stdout.strip() else ""
-    return elapsed, usage.ru_maxrss / 1024, summary
+    return elapsed, usage.ru_maxrss / 1024, summary, usage.ru_utime + usage.ru_stime
 
 
 def process_runs(backend: str, url: str, book: Path, changed_book: Path, rows: int) -> list[Result]:
@@ -253,10 +257,11 @@ def process_runs(backend: str, url: str, book: Path, changed_book: Path, rows: i
         ("re-import, unchanged", book),
         ("re-import, changed", changed_book),
     ):
-        elapsed, peak, summary = run_import(path, url)
+        elapsed, peak, summary, cpu = run_import(path, url)
         counts = summary.split(": ", 1)[-1]
-        results.append(Result(backend, f"duebot import: {case}", rows, elapsed, peak, counts))
-        print(f"  {backend} {case}: {elapsed:.2f} s, {peak:.0f} MB  ({counts})", file=sys.stderr, flush=True)
+        results.append(Result(backend, f"duebot import: {case}", rows, elapsed, peak, counts, cpu))
+        print(f"  {backend} {case}: {elapsed:.2f} s, CPU {cpu:.2f} s, {peak:.0f} MB  ({counts})", file=sys.stderr,
+              flush=True)  # fmt: skip
     return results
 
 
@@ -298,17 +303,18 @@ def table(results: list[Result]) -> str:
     ceiling, bare = rate_of("executemany installments"), rate_of("executemany, table without")
     lines = [
         f"{'backend':9} {'case':36} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'of ceiling':>10} {'of bare':>8} "
-        f"{'peak RSS':>9}",
-        "-" * 105,
+        f"{'CPU s':>7} {'peak RSS':>9}",
+        "-" * 113,
     ]
     for r in results:
         rate = r.rows / r.seconds if r.seconds else 0.0
         share = f"{100 * rate / ceiling:.1f}%" if ceiling and r.backend == "sqlite" else ""
         share_bare = f"{100 * rate / bare:.1f}%" if bare and r.backend == "sqlite" else ""
         peak = f"{r.peak_mb:.0f} MB" if r.peak_mb is not None else ""
+        cpu = f"{r.cpu:.2f}" if r.cpu is not None else ""
         lines.append(
             f"{r.backend:9} {r.case:36} {r.rows:>9,} {r.seconds:>8.2f} {rate:>9,.0f} {share:>10} {share_bare:>8} "
-            f"{peak:>9}"
+            f"{cpu:>7} {peak:>9}"
         )
     return "\n".join(lines)
 

@@ -536,12 +536,6 @@ def amount_of(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-def cents_text(cents: int) -> str:
-    """``f"{amount_of(cents):.2f}"``, without the Decimal."""
-    whole, part = divmod(abs(cents), 100)
-    return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
-
-
 @dataclass(slots=True)
 class LoanBook:
     """Checked loan-book rows, held compactly for the import: each borrower and each loan once, by
@@ -1002,15 +996,7 @@ def _read_table(
         return
     header_line, header = first
     names = [h.strip() for h in header]
-    missing = [c for c in required if c not in names and c not in optional]
-    header_errors: list[RowError] = []
-    if missing:
-        header_errors.append(RowError(header_line, "header", f"missing column(s): {', '.join(missing)}"))
-    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
-    if duplicated:
-        header_errors.append(RowError(header_line, "header", f"column(s) named twice: {', '.join(duplicated)}"))
-    if header_errors:
-        errors.extend(header_errors)
+    if _header_errors(header_line, names, required, optional, errors):
         return
     try:
         for line, cells in records:
