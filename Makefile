@@ -30,8 +30,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check . || true
 	$(BIN)/mypy
 
+# Every benchmark at a size that takes a few minutes in all (import, dispatch, webhooks, planning), then
+# one table of each figure beside its ceiling measured in the same run (bench/README.md). PostgreSQL
+# too when DUEBOT_TEST_POSTGRES_URL names a server (throw-away databases are created beside it).
 bench: $(STAMP)
-	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/run_all.py
 
 # Webhook latency beside a first-of-day pass, against a bare handler, at a size that takes a few
 # minutes (bench/README.md has the full-size figures): SQLite at 100/s, and PostgreSQL at 200/s when

@@ -14,15 +14,23 @@ runs it), with each phase timed by wrapping the functions it calls, twice: the f
 the day (every message new) and a second pass a minute later (everything already stored: what
 ``serve`` repeats every minute). Prints rows/s, messages planned/s and the peak RSS.
 ``--profile`` runs the first pass under cProfile and prints the top functions.
+
+The ceiling, measured in the same run on the same working copy: the rows the pass reads (unpaid
+installments of active loans with their due date in the window the pass asks for, with their loan
+and borrower) read by raw ``sqlite3`` in one query, rows/s. Each pass's figure is the rows it read
+per second of the whole planning step (read, plan, store, log), beside that ceiling.
+``--json FILE`` also writes those figures as JSON (``bench/run_all.py``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import functools
 import io
+import json
 import pstats
 import random
 import resource
@@ -122,10 +130,12 @@ class Phases:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.sizes: dict[str, int] = {}
+        self.arguments: dict[str, tuple[Any, ...]] = {}  # each function's positional arguments, last call
 
     def wrap_async(self, name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
         @functools.wraps(fn)
         async def timed(*args: Any, **kwargs: Any) -> Any:
+            self.arguments[name] = args
             started = time.perf_counter()
             result = await fn(*args, **kwargs)
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
@@ -146,7 +156,26 @@ class Phases:
         return timed
 
 
-async def run_passes(url: str, rows: int, profile: bool) -> None:
+def raw_read(path: Path, now: datetime, days_before: int, days_after: int) -> tuple[int, float]:
+    """The ceiling: the rows the pass reads, by raw sqlite3 in one query (the window as
+    ``storage.servicing.installments_near_tiers`` computes it). Returns (rows, seconds)."""
+    earliest = (now - timedelta(hours=14)).date() - timedelta(days=days_after + 1)
+    latest = (now + timedelta(hours=14)).date() + timedelta(days=days_before + 1)
+    sql = (
+        "SELECT i.id, b.borrower_id, l.borrower_id, l.loan_id, i.installment_no, b.timezone, b.locale, i.due_date, "
+        "i.amount_due, i.amount_paid, l.currency, i.state FROM installments i JOIN loans l ON l.id = i.loan_id "
+        "JOIN borrowers b ON b.id = l.borrower_id WHERE i.state IN ('open', 'partially_paid') "
+        "AND i.due_date >= ? AND i.due_date <= ? AND l.status = 'active'"
+    )
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        started = time.perf_counter()
+        found = db.execute(sql, (earliest.isoformat(), latest.isoformat())).fetchall()
+        return len(found), time.perf_counter() - started
+
+
+async def run_passes(url: str, rows: int, profile: bool) -> list[dict[str, Any]]:
+    """Both passes; for each, its seconds, the rows it read near a tier and the messages it planned,
+    and the arguments it asked ``installments_near_tiers`` for (now, days before, days after)."""
     import scheduler.cycle as cycle
     from bot.services import Services
     from bot.wiring import build_scheduler
@@ -160,23 +189,24 @@ async def run_passes(url: str, rows: int, profile: bool) -> None:
     log = InteractionLog(b"bench-secret")
     services = Services(settings=Settings(database_url=url), policy=load_policy(), log=log)
     servicing = build_scheduler(services, channels={}).servicing
-    originals = {
+    originals: dict[str, Callable[..., Any]] = {
         "installments_near_tiers": cycle.installments_near_tiers,
         "_preferred_channels": cycle._preferred_channels,
         "plan_reminders": cycle.plan_reminders,
         "store_outbound": cycle.store_outbound,
     }
     append_many = log.append_many
+    passes: list[dict[str, Any]] = []
     try:
         for label, now in (("first pass of the day", NOW), ("same day, a minute later", NOW + timedelta(minutes=1))):
             phases = Phases()
-            cycle.installments_near_tiers = phases.wrap_async(
+            cycle.installments_near_tiers = phases.wrap_async(  # type: ignore[assignment]
                 "query installments", originals["installments_near_tiers"]
-            )  # type: ignore[assignment]
+            )
             cycle._preferred_channels = phases.wrap_async("preferred channels", originals["_preferred_channels"])  # type: ignore[assignment]
-            cycle.plan_reminders = phases.wrap_sync("plan_reminders", originals["plan_reminders"])  # type: ignore[assignment]
+            cycle.plan_reminders = phases.wrap_sync("plan_reminders", originals["plan_reminders"])
             cycle.store_outbound = phases.wrap_async("store_outbound", originals["store_outbound"])  # type: ignore[assignment]
-            log.append_many = phases.wrap_async("log append_many", append_many)  # type: ignore[method-assign]
+            log.append_many = phases.wrap_async("log append_many", append_many)  # type: ignore[method-assign, assignment]
             summary = cycle.PassSummary(now=now)
             rss_before = rss_mib()
             profiler = cProfile.Profile() if profile and now == NOW else None
@@ -188,6 +218,10 @@ async def run_passes(url: str, rows: int, profile: bool) -> None:
                 profiler.disable()
             elapsed = time.perf_counter() - started
             near = phases.sizes.get("query installments", 0)
+            passes.append(
+                {"label": label, "seconds": elapsed, "near": near, "planned": summary.planned,
+                 "window": phases.arguments.get("query installments")}
+            )  # fmt: skip
             print(f"\n{label} ({now.isoformat()}): {elapsed:.2f} s")
             print(f"  {rows:,} installments in the book, {near:,} near a tier read back "
                   f"({rows / elapsed:,.0f} book rows/s, {near / elapsed:,.0f} rows read/s)")  # fmt: skip
@@ -212,6 +246,37 @@ async def run_passes(url: str, rows: int, profile: bool) -> None:
         for name, fn in originals.items():
             setattr(cycle, name, fn)
         await close_database()
+    return passes
+
+
+def ceiling_figures(work: Path, passes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each pass's rows read/s beside raw sqlite3 reading the same window, measured now."""
+    out = []
+    for measured in passes:
+        if not measured["window"] or not measured["seconds"]:
+            continue
+        now, days_before, days_after = measured["window"][:3]
+        raw_rows, raw_seconds = min(
+            (raw_read(work, now, days_before, days_after) for _ in range(3)), key=lambda found: found[1]
+        )
+        print(f"ceiling for the {measured['label']}: raw sqlite3 read {raw_rows:,} rows in {raw_seconds:.2f} s "
+              f"({raw_rows / raw_seconds:,.0f} rows/s; the pass read {measured['near']:,})")  # fmt: skip
+        out.append(
+            {
+                "figure": f"{measured['label']}: rows read/s",
+                "value": measured["near"] / measured["seconds"],
+                "unit": "rows/s",
+                "ceiling_name": "raw sqlite3 read of the same rows",
+                "ceiling": raw_rows / raw_seconds,
+                "better": "higher",
+                "target": "",
+                "met": None,
+                "seconds": measured["seconds"],
+                "rows_read": measured["near"],
+                "planned": measured["planned"],
+            }
+        )
+    return out
 
 
 def main() -> None:
@@ -221,10 +286,13 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/duebot-plan-bench.sqlite3", help="fixture (built once, reused)")
     parser.add_argument("--rebuild", action="store_true", help="build the fixture even if it exists")
     parser.add_argument("--profile", action="store_true", help="cProfile the first pass")
+    parser.add_argument("--json", metavar="FILE", help="also write each pass's figure, beside its ceiling, as JSON")
     args = parser.parse_args()
     fixture = Path(args.db)
     marker = fixture.with_suffix(f".{args.rows}.{args.seed}.ok")
     if args.rebuild or not marker.exists():
+        for stale in fixture.parent.glob(fixture.stem + ".*.ok"):  # the fixture of another size is overwritten
+            stale.unlink()
         build(fixture, args.rows, args.seed)
         marker.write_text("ok")
     work = fixture.with_name(fixture.stem + "-run.sqlite3")
@@ -232,8 +300,12 @@ def main() -> None:
         Path(str(work) + suffix).unlink(missing_ok=True)
     shutil.copyfile(fixture, work)
     print(f"working copy {work} ({work.stat().st_size / 2**20:,.0f} MiB); RSS at start {rss_mib():,.0f} MiB")
-    asyncio.run(run_passes(f"sqlite://{work}", args.rows, args.profile))
+    passes = asyncio.run(run_passes(f"sqlite://{work}", args.rows, args.profile))
     print(f"process peak RSS: {peak_mib():,.0f} MiB")
+    rows = ceiling_figures(work, passes)
+    if args.json:
+        data = {"bench": "plan_db", "rows": args.rows, "figures": rows, "peak_mib": peak_mib()}
+        Path(args.json).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
