@@ -1,39 +1,47 @@
-"""The planning step of a scheduler pass against a large SQLite loan book.
+"""The scheduler pass over a large SQLite loan book, as whole ``duebot tick`` processes.
 
-    .venv/bin/python bench/plan_db_bench.py [--rows 1000000] [--db PATH] [--rebuild] [--profile]
+    .venv/bin/python bench/plan_db_bench.py [--rows 1000000] [--small 20000] [--dir /tmp] [--rebuild]
+                                            [--json FILE]
 
-Builds (once, then reused from ``--db``) a SQLite database with ``--rows`` unpaid-or-paid
-installments: three per borrower, one loan each, borrowers in six zones on both sides of UTC,
-due dates spread evenly over 80 days around the pass so that about one row in ten reaches a tier
-on its borrower's local date at the pass instant (about 100,000 of a million), 5% already paid.
-The fixture is written with raw ``sqlite3`` ``executemany`` into the schema ``open_database``
-creates, then copied afresh for each run.
+Builds (once per size, then reused from ``--dir``) SQLite books of ``--small`` and ``--rows``
+installments: three per borrower, one loan each, borrowers in six zones on both sides of UTC, due
+dates spread evenly over 80 days around the pass, so that about one row in ten reaches a tier on
+its borrower's local date at the pass instant, 5% already paid. The fixture is written with raw
+``sqlite3`` ``executemany`` into the schema ``open_database`` creates, and copied afresh for each run.
 
-Times the real ``ServicingPass._plan`` (query + plan + store + log, as ``scheduler/cycle.py``
-runs it), with each phase timed by wrapping the functions it calls, twice: the first pass of
-the day (every message new) and a second pass a minute later (everything already stored: what
-``serve`` repeats every minute). Prints rows/s, messages planned/s and the peak RSS.
-``--profile`` runs the first pass under cProfile and prints the top functions.
+For each size, three child processes do what ``duebot tick --now`` does (a policy whose send
+window opens at 22:00 local, so nothing is due yet anywhere, and whose escalation thresholds lie
+beyond the fixture's oldest installment, so no case opens: the figures are the pass's own reading
+and planning):
+
+* **start-up**: the ceiling, the same process doing no pass (interpreter, imports, settings,
+  opening the database): what every ``tick`` costs before it does anything;
+* **first pass of the day**: the plan watermark a day back, so every zone has a new local date;
+* **a minute later**: the pass ``serve`` repeats every minute, nothing changed since.
+
+Each reports its wall time (process start to exit), the pass's own time inside it, the messages
+planned and the process's peak resident memory. The pass a minute later should cost the same on
+both sizes (its work does not grow with the book).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import functools
-import io
-import pstats
+import json
+import os
 import random
-import resource
 import shutil
 import sqlite3
+import subprocess
+import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 ZONES = (
     "Asia/Shanghai",
     "Asia/Kolkata",
@@ -48,15 +56,21 @@ SPREAD_DAYS = 80
 PER_BORROWER = 3
 PAID_SHARE = 0.05
 CREATED = "2026-11-01 00:00:00+00:00"
+# At 13:00 UTC it is before 22:00 in every zone above: everything planned waits for its window.
+# No installment is 60 days late: the escalations look, and open no case (a case is a transaction
+# of its own, ~10 ms; a fixture whose every late borrower turns 30 days late at once would measure
+# thousands of those instead of the pass).
+POLICY = """
+[windows]
+send_start = "22:00"
+send_end = "23:00"
+hard_start = "21:00"
+hard_end = "23:30"
 
-
-def rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
-
-
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+[escalation]
+collections_dpd = 60
+legal_dpd = 90
+"""
 
 
 async def create_schema(url: str) -> None:
@@ -74,7 +88,8 @@ def build(path: Path, rows: int, seed: int) -> None:
     rng = random.Random(seed)
     borrowers = rows // PER_BORROWER
     started = time.perf_counter()
-    with sqlite3.connect(path) as db:
+    db = sqlite3.connect(path)
+    with db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=OFF")
 
@@ -110,130 +125,131 @@ def build(path: Path, rows: int, seed: int) -> None:
             "loan_id) VALUES (?,?,?,?,?,?,?,?)",
             installment_rows(),
         )
+    # The fixture is copied as one file: everything in it, nothing left in its write-ahead log.
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
     elapsed = time.perf_counter() - started
     total = borrowers * PER_BORROWER
     print(f"built {total:,} installments ({borrowers:,} borrowers) in {elapsed:.1f} s "
           f"({total / elapsed:,.0f} rows/s incl. borrowers and loans)")  # fmt: skip
 
 
-class Phases:
-    """Wraps the functions ``ServicingPass._plan`` calls (looked up in scheduler.cycle) to time them."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.sizes: dict[str, int] = {}
-
-    def wrap_async(self, name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        @functools.wraps(fn)
-        async def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            result = await fn(*args, **kwargs)
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-            if isinstance(result, list | dict):
-                self.sizes[name] = self.sizes.get(name, 0) + len(result)
-            return result
-
-        return timed
-
-    def wrap_sync(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            result = fn(*args, **kwargs)
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-            return result
-
-        return timed
+# --- the child: what ``duebot tick --now`` does, timed -------------------------------------------
 
 
-async def run_passes(url: str, rows: int, profile: bool) -> None:
-    import scheduler.cycle as cycle
+async def child(at: str | None) -> dict[str, Any]:
+    from bot.commands.runtime import opened, setup_logging
+    from bot.commands.tick import parse_now
     from bot.services import Services
-    from bot.wiring import build_scheduler
+    from bot.wiring import build_channels, build_follow_ups, build_scheduler, build_staff_chat
     from config.policy import load_policy
-    from config.settings import Settings
-    from storage.database import close_database, open_database
-    from storage.interaction_log import InteractionLog
-    from storage.models import LogEntry, Message
+    from config.settings import load_settings
 
-    await open_database(url, create=False)
-    log = InteractionLog(b"bench-secret")
-    services = Services(settings=Settings(database_url=url), policy=load_policy(), log=log)
-    servicing = build_scheduler(services, channels={}).servicing
-    originals = {
-        "installments_near_tiers": cycle.installments_near_tiers,
-        "_preferred_channels": cycle._preferred_channels,
-        "plan_reminders": cycle.plan_reminders,
-        "store_outbound": cycle.store_outbound,
-    }
-    append_many = log.append_many
-    try:
-        for label, now in (("first pass of the day", NOW), ("same day, a minute later", NOW + timedelta(minutes=1))):
-            phases = Phases()
-            cycle.installments_near_tiers = phases.wrap_async(
-                "query installments", originals["installments_near_tiers"]
-            )  # type: ignore[assignment]
-            cycle._preferred_channels = phases.wrap_async("preferred channels", originals["_preferred_channels"])  # type: ignore[assignment]
-            cycle.plan_reminders = phases.wrap_sync("plan_reminders", originals["plan_reminders"])  # type: ignore[assignment]
-            cycle.store_outbound = phases.wrap_async("store_outbound", originals["store_outbound"])  # type: ignore[assignment]
-            log.append_many = phases.wrap_async("log append_many", append_many)  # type: ignore[method-assign]
-            summary = cycle.PassSummary(now=now)
-            rss_before = rss_mib()
-            profiler = cProfile.Profile() if profile and now == NOW else None
+    setup_logging()
+    settings = load_settings()
+    policy = load_policy(settings.policy_file)
+    result: dict[str, Any] = {}
+    async with opened(settings) as (_settings, log):
+        if at is None:
+            return result  # start-up only
+        now = parse_now(at)
+        services = Services(settings=settings, policy=policy, log=log, clock=lambda: now)
+        channels = build_channels(services)
+        scheduler = build_scheduler(
+            services, channels=channels, follow_ups=build_follow_ups(services, build_staff_chat(services, channels))
+        )
+        try:
             started = time.perf_counter()
-            if profiler is not None:
-                profiler.enable()
-            await servicing._plan(now, summary)
-            if profiler is not None:
-                profiler.disable()
-            elapsed = time.perf_counter() - started
-            near = phases.sizes.get("query installments", 0)
-            print(f"\n{label} ({now.isoformat()}): {elapsed:.2f} s")
-            print(f"  {rows:,} installments in the book, {near:,} near a tier read back "
-                  f"({rows / elapsed:,.0f} book rows/s, {near / elapsed:,.0f} rows read/s)")  # fmt: skip
-            print(f"  {summary.planned:,} messages planned ({summary.planned / elapsed:,.0f} messages/s), "
-                  f"{summary.missed:,} missed")  # fmt: skip
-            for name, seconds in phases.seconds.items():
-                print(f"    {name:<22} {seconds:7.2f} s")
-            other = elapsed - sum(phases.seconds.values())
-            print(f"    {'(rest: events, watermark)':<22} {other:7.2f} s")
-            print(f"  RSS before {rss_before:,.0f} MiB, peak so far {peak_mib():,.0f} MiB (ru_maxrss)")
-            if profiler is not None:
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
-                print(out.getvalue())
-                out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
-                print(out.getvalue())
-        messages = await Message.all().count()
-        entries = await LogEntry.all().count()
-        print(f"\nstored: {messages:,} messages, {entries:,} log entries")
-    finally:
-        for name, fn in originals.items():
-            setattr(cycle, name, fn)
-        await close_database()
+            summary = await scheduler.servicing.run(now)
+            result["pass_s"] = time.perf_counter() - started
+            result["planned"] = summary.planned
+        finally:
+            await scheduler.close()
+    return result
+
+
+def run_child(env: dict[str, str], at: str | None) -> dict[str, Any]:
+    """The child's own figures, with its wall time and peak resident memory (its own, from wait4)."""
+    args = [sys.executable, str(Path(__file__).resolve()), "--child", at or "-"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    err = proc.stderr.read()  # a quiet child (log level WARNING) writes little here
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"child {' '.join(args[2:])} failed:\n{err[-3000:]}")
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["wall_s"] = wall
+    result["peak_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
+    return result
+
+
+def set_watermark(path: Path, at: datetime) -> None:
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("DELETE FROM tick_watermarks WHERE name = 'plan'")
+        db.execute("INSERT INTO tick_watermarks (name, at) VALUES ('plan', ?)", (at.isoformat(sep=" "),))
+    db.close()
+
+
+def measure(fixture: Path, work: Path, policy: Path) -> dict[str, dict[str, Any]]:
+    shutil.copyfile(fixture, work)
+    set_watermark(work, NOW - timedelta(days=1))
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DUEBOT_DATABASE_URL": f"sqlite://{work}",
+        "DUEBOT_SECRET_KEY": "bench",
+        "DUEBOT_POLICY_FILE": str(policy),
+        "DUEBOT_LOG_LEVEL": "WARNING",
+    }
+    startup = run_child(env, None)
+    first = run_child(env, NOW.isoformat())
+    later = run_child(env, (NOW + timedelta(minutes=1)).isoformat())
+    return {"startup": startup, "first": first, "later": later}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--db", default="/tmp/duebot-plan-bench.sqlite3", help="fixture (built once, reused)")
-    parser.add_argument("--rebuild", action="store_true", help="build the fixture even if it exists")
-    parser.add_argument("--profile", action="store_true", help="cProfile the first pass")
+    parser.add_argument("--dir", default="/tmp", help="where the fixtures are built (once) and copied")
+    parser.add_argument("--rebuild", action="store_true", help="build the fixtures even if they exist")
+    parser.add_argument("--json", help="write the figures to this file as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    fixture = Path(args.db)
-    marker = fixture.with_suffix(f".{args.rows}.{args.seed}.ok")
-    if args.rebuild or not marker.exists():
-        build(fixture, args.rows, args.seed)
-        marker.write_text("ok")
-    work = fixture.with_name(fixture.stem + "-run.sqlite3")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(work) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(fixture, work)
-    print(f"working copy {work} ({work.stat().st_size / 2**20:,.0f} MiB); RSS at start {rss_mib():,.0f} MiB")
-    asyncio.run(run_passes(f"sqlite://{work}", args.rows, args.profile))
-    print(f"process peak RSS: {peak_mib():,.0f} MiB")
+    if args.child:
+        print(json.dumps(asyncio.run(child(None if args.child == "-" else args.child))))
+        return
+    folder = Path(args.dir)
+    policy = folder / "duebot-pass-bench-policy.toml"
+    policy.write_text(POLICY)
+    figures: dict[int, dict[str, dict[str, Any]]] = {}
+    for rows in sorted({args.small, args.rows}):
+        fixture = folder / f"duebot-pass-bench-{rows}.sqlite3"
+        if args.rebuild or not fixture.exists():
+            build(fixture, rows, args.seed)
+        figures[rows] = measure(fixture, folder / f"duebot-pass-bench-{rows}-run.sqlite3", policy)
+    print()
+    print(f"{'installments':>12} | {'process':<22} | {'wall s':>7} | {'pass s':>7} | {'beyond start-up s':>17} | "
+          f"{'planned':>8} | {'peak MiB':>8}")  # fmt: skip
+    for rows, runs in figures.items():
+        floor = runs["startup"]["wall_s"]
+        for name, label in (("startup", "start-up (ceiling)"), ("first", "first pass of the day"),
+                            ("later", "a minute later")):  # fmt: skip
+            r = runs[name]
+            beyond = "" if name == "startup" else f"{r['wall_s'] - floor:.2f}"
+            print(f"{rows:>12,} | {label:<22} | {r['wall_s']:7.2f} | {r.get('pass_s', 0):7.2f} | {beyond:>17} | "
+                  f"{r.get('planned', 0):>8,} | {r['peak_mib']:8.0f}")  # fmt: skip
+    if len(figures) == 2:
+        small, large = (figures[n]["later"]["pass_s"] for n in sorted(figures))
+        print(f"\nthe pass a minute later: {large / small:.2f}x on {max(figures):,} installments of its time on "
+              f"{min(figures):,} (in-process pass time)")  # fmt: skip
+    if args.json:
+        Path(args.json).write_text(json.dumps({str(k): v for k, v in figures.items()}, indent=2))
 
 
 if __name__ == "__main__":
