@@ -8,12 +8,12 @@ under keys, so a second look at anything stores nothing twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from config.policy import Policy
 from scheduler.incremental import due_date_scans, local_days_since, new_local_days
@@ -30,7 +30,7 @@ from scheduler.planning import (
 from scheduler.tiers import tiers_from_policy
 from storage.counters import CounterBatch
 from storage.interaction_log import InteractionLog, LogEvent
-from storage.outbox import NewOutbound, store_outbound
+from storage.outbox import NewOutbound
 from storage.plan_inputs import (
     clear_marks,
     installments_due_on,
@@ -38,15 +38,15 @@ from storage.plan_inputs import (
     pending_marks,
     zones_in_use,
 )
+from storage.planned import store_plan
 from storage.servicing import InstallmentRecord, set_watermark, watermark
-
-if TYPE_CHECKING:
-    from storage.models import Message
 
 log = logging.getLogger(__name__)
 PLAN_WATERMARK = "plan"
 # Up to this many changed borrowers are read by id; more (after a big import), by due date.
 MARKED_BY_ID = 5_000
+# Planned messages stored at a time (each store writes them in transactions of ``PLAN_BATCH``).
+STORE_AT = 10_000
 
 
 @dataclass
@@ -76,6 +76,7 @@ class PlanStep:
         mark_ids, marked = await pending_marks()
         zones = await zones_in_use()
         tally = CapacityTally(now)
+        batch = PlannedBatch(summary)
         by_id = len(marked) <= MARKED_BY_ID
         if marked and by_id:
             lookback = max(reminders.days_past_due, default=0)
@@ -85,7 +86,7 @@ class PlanStep:
             for start in range(0, len(marked), MARKED_BY_ID):
                 part = marked[start : start + MARKED_BY_ID]
                 await self._plan_rows(
-                    await installments_of_borrowers(part, now, before, lookback), now, previous, summary, tally
+                    await installments_of_borrowers(part, now, before, lookback), now, previous, batch, tally
                 )
         # A due date at a time: memory stays bounded by the largest day's installments.
         marked_set = frozenset(marked)
@@ -96,7 +97,8 @@ class PlanStep:
                 wanted = [r for r in rows if r.timezone in scan.zones and r.borrower_pk not in marked_set]
             else:
                 wanted = [r for r in rows if r.timezone in scan.zones or (scan.marked and r.borrower_pk in marked_set)]
-            await self._plan_rows(wanted, now, previous, summary, tally)
+            await self._plan_rows(wanted, now, previous, batch, tally)
+        await self._store(batch, now)
         await clear_marks(mark_ids)
         if since is None or now > since:
             await set_watermark(PLAN_WATERMARK, now)
@@ -108,10 +110,11 @@ class PlanStep:
         records: Sequence[InstallmentRecord],
         now: datetime,
         previous: datetime | None,
-        summary: PlanOutcome,
+        batch: PlannedBatch,
         tally: CapacityTally,
     ) -> None:
-        """Plan, store and log one batch of installments (each reminder's installments all in it)."""
+        """Plan one set of installments (each reminder's installments all in it) into ``batch``,
+        storing the batch once it is large."""
         if not records:
             return
         borrower_pk = {r.borrower_id: r.borrower_pk for r in records}
@@ -122,13 +125,16 @@ class PlanStep:
             _planned_outbound, records, now, self.policy, previous, borrower_pk, preferred
         )
         tally.add(plan, preferred)
-        created = await store_outbound(due, now)
-        missed = await store_outbound(stale, now)
-        summary.planned += len(created)
-        summary.missed += len(missed)
-        names = {pk: bid for bid, pk in borrower_pk.items()}
-        events = await asyncio.to_thread(_planned_events, created, missed, names, now)
-        await self.log.append_many(events)
+        batch.add(due, stale, borrower_pk)
+        if batch.size >= STORE_AT:
+            await self._store(batch, now)
+
+    async def _store(self, batch: PlannedBatch, now: datetime) -> None:
+        due, stale, names = batch.take()
+        created = await store_plan(due, now, self.log, functools.partial(_planned_events, names=names, now=now))
+        missed = await store_plan(stale, now, self.log, functools.partial(_skipped_events, names=names, now=now))
+        batch.outcome.planned += len(created)
+        batch.outcome.missed += len(missed)
         if missed:
             self.counters.add("duebot_stale_skips_total", len(missed))
 
@@ -235,17 +241,15 @@ def _planned_outbound(
     return plan, due, _missed_outbound(plan.missed, borrower_pk)
 
 
-def _planned_events(
-    created: Sequence[Message], missed: Sequence[Message], names: dict[int, str], now: datetime
-) -> list[LogEvent]:
-    """What the log records of a plan's stored messages (pure: runs in a worker thread)."""
+def _planned_events(created: Sequence[NewOutbound], *, names: dict[int, str], now: datetime) -> list[LogEvent]:
+    """What the log records of a plan's stored reminders."""
     return [
         LogEvent(
             "message.planned",
             now,
-            names.get(m.borrower_id or 0),
+            names.get(m.borrower_pk),
             data={
-                "key": m.idempotency_key,
+                "key": m.key,
                 "tier": m.tier,
                 "local_date": m.local_date.isoformat() if m.local_date else None,
                 "not_before": m.not_before.isoformat() if m.not_before else None,
@@ -253,20 +257,45 @@ def _planned_events(
             },
         )
         for m in created
-    ] + [
+    ]
+
+
+def _skipped_events(missed: Sequence[NewOutbound], *, names: dict[int, str], now: datetime) -> list[LogEvent]:
+    """What the log records of the tiers a plan found missed (stored skipped)."""
+    return [
         LogEvent(
             "message.skipped",
             now,
-            names.get(m.borrower_id or 0),
-            data={
-                "key": m.idempotency_key,
-                "tier": m.tier,
-                "rule": "stale",
-                "reason": m.guard_reason,
-            },
+            names.get(m.borrower_pk),
+            data={"key": m.key, "tier": m.tier, "rule": "stale", "reason": m.guard_reason},
         )
         for m in missed
     ]
+
+
+class PlannedBatch:
+    """Planned messages waiting to be stored: a pass stores them in large batches (a due date's
+    reminders may be few), and memory stays bounded by ``STORE_AT``."""
+
+    def __init__(self, outcome: PlanOutcome) -> None:
+        self.outcome = outcome
+        self.due: list[NewOutbound] = []
+        self.stale: list[NewOutbound] = []
+        self.names: dict[int, str] = {}
+
+    @property
+    def size(self) -> int:
+        return len(self.due) + len(self.stale)
+
+    def add(self, due: Sequence[NewOutbound], stale: Sequence[NewOutbound], borrower_pk: dict[str, int]) -> None:
+        self.due.extend(due)
+        self.stale.extend(stale)
+        self.names.update((pk, bid) for bid, pk in borrower_pk.items())
+
+    def take(self) -> tuple[list[NewOutbound], list[NewOutbound], dict[int, str]]:
+        taken = (self.due, self.stale, self.names)
+        self.due, self.stale, self.names = [], [], {}
+        return taken
 
 
 async def _preferred_channels(borrower_pk: dict[str, int]) -> dict[str, str]:

@@ -105,6 +105,10 @@ EXTRA_INDEXES = (
     "CREATE INDEX IF NOT EXISTS idx_payments_loan ON payments (loan_id)",
     # The planner lists the zones in use with one index probe a zone.
     "CREATE INDEX IF NOT EXISTS idx_borrowers_timezone ON borrowers (timezone)",
+    # Planned messages whose window closed (a pass's expiry), and the due ones in claim order.
+    "CREATE INDEX IF NOT EXISTS idx_messages_status_close ON messages (status, not_after)",
+    "CREATE INDEX IF NOT EXISTS idx_messages_planned_lane ON messages (urgent, not_before, id) "
+    "WHERE status = 'planned'",
     # The borrowers no channel can reach (the same text as ``storage.escalations.UNREACHABLE``).
     "CREATE INDEX IF NOT EXISTS idx_borrowers_unreachable ON borrowers (id) "
     "WHERE (phone_wrong OR phone = '') AND (telegram_chat_id IS NULL OR NOT telegram_usable)",

@@ -89,6 +89,7 @@ async def test_a_first_version_schema_is_upgraded_at_start(fresh_url: str) -> No
 async def _drop_the_urgent_lane(conn: Any) -> None:
     """Schemas before version 3 had no ``messages.urgent``."""
     await conn.execute_script("DROP INDEX IF EXISTS idx_messages_status_urgent")
+    await conn.execute_script("DROP INDEX IF EXISTS idx_messages_planned_lane")
     await conn.execute_script("ALTER TABLE messages DROP COLUMN urgent")
 
 
