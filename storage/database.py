@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MODELS_MODULE = "storage.models"
 SCHEMA_VERSION = 4
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_CACHE_KIB = 32_768
 _LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
 
 # Upgrades from one schema version to the next, applied in order under the lock. Each maps the
@@ -153,6 +154,9 @@ def tortoise_config(url: str) -> dict[str, Any]:
                 "journal_mode": "WAL",
                 "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
                 "synchronous": "NORMAL",
+                # 32 MiB of pages instead of SQLite's 2: a large book's indexes (message keys, log
+                # chains) stay in memory while a pass writes its day's reminders.
+                "cache_size": -SQLITE_CACHE_KIB,
                 **extra,
             },
         }

@@ -173,14 +173,17 @@ async def claim_due(
     lease_until = (lease_from or now) + timedelta(seconds=lease_seconds)
     lane = "AND urgent " if urgent_only else ""
     if is_postgres_connection(conn):
+        # The rows are picked once, in a materialised CTE: as ``id IN (SELECT ... LIMIT n)`` the
+        # planner may re-run the subquery for every row it updates (a nested-loop semi-join), and
+        # one worker then claimed the whole due queue instead of a batch.
         sql = (
-            "UPDATE messages SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
-            "WHERE status = 'planned' AND id IN ("
+            "WITH due AS MATERIALIZED ("
             f"  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' {lane}"
             "  AND (not_before IS NULL OR not_before <= $3) "
             "  AND (next_attempt_at IS NULL OR next_attempt_at <= $3) "
             "  ORDER BY urgent DESC, not_before NULLS FIRST, id LIMIT $4 FOR UPDATE SKIP LOCKED"
-            ") RETURNING id"
+            ") UPDATE messages m SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
+            "FROM due WHERE m.id = due.id AND m.status = 'planned' RETURNING m.id"
         )
         rows = await conn.execute_query_dict(sql, [owner, lease_until, now, limit])
         return sorted(r["id"] for r in rows)
