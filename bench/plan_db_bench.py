@@ -38,8 +38,10 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = (
@@ -80,50 +82,56 @@ async def create_schema(url: str) -> None:
     await close_database()
 
 
+def borrower_rows(borrowers: int) -> Iterator[tuple[Any, ...]]:
+    for b in range(borrowers):
+        zone = ZONES[b % len(ZONES)]
+        locale = "zh" if zone == "Asia/Shanghai" else "en"
+        yield (b + 1, f"B{b:07d}", f"Borrower {b}", f"+1212{b:07d}", None, locale, zone, "sms",
+               False, False, True, False, CREATED, CREATED)  # fmt: skip
+
+
+def loan_rows(borrowers: int) -> Iterator[tuple[Any, ...]]:
+    return ((b + 1, f"L{b:07d}", "consumer", "CNY", "active", CREATED, CREATED, b + 1) for b in range(borrowers))
+
+
+def installment_rows(borrowers: int, seed: int) -> Iterator[tuple[Any, ...]]:
+    rng = random.Random(seed)
+    for i in range(borrowers * PER_BORROWER):
+        due = FIRST_DUE + timedelta(days=rng.randrange(SPREAD_DAYS))
+        amount = f"{rng.randrange(50, 1050)}.{rng.randrange(100):02d}"
+        paid = rng.random() < PAID_SHARE
+        yield (i + 1, i % PER_BORROWER + 1, due, amount, amount if paid else "0.00",
+               "paid" if paid else "open", None, i // PER_BORROWER + 1)  # fmt: skip
+
+
+BORROWER_COLUMNS = (
+    "id", "borrower_id", "full_name", "phone", "telegram_chat_id", "locale", "timezone", "preferred_channel",
+    "sms_opted_out", "telegram_opted_out", "telegram_usable", "phone_wrong", "created_at", "updated_at",
+)  # fmt: skip
+LOAN_COLUMNS = ("id", "loan_id", "product", "currency", "status", "created_at", "updated_at", "borrower_id")
+INSTALLMENT_COLUMNS = ("id", "installment_no", "due_date", "amount_due", "amount_paid", "state", "paid_at", "loan_id")
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
 def build(path: Path, rows: int, seed: int) -> None:
     """Schema by tortoise, rows by raw sqlite3 executemany (generators: flat memory)."""
     if path.exists():
         path.unlink()
     asyncio.run(create_schema(f"sqlite://{path}"))
-    rng = random.Random(seed)
     borrowers = rows // PER_BORROWER
     started = time.perf_counter()
     db = sqlite3.connect(path)
     with db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=OFF")
-
-        def borrower_rows() -> Iterator[tuple[Any, ...]]:
-            for b in range(borrowers):
-                zone = ZONES[b % len(ZONES)]
-                locale = "zh" if zone == "Asia/Shanghai" else "en"
-                yield (b + 1, f"B{b:07d}", f"Borrower {b}", f"+1212{b:07d}", None, locale, zone, "sms",
-                       0, 0, 1, 0, CREATED, CREATED)  # fmt: skip
-
+        db.executemany(_insert("borrowers", BORROWER_COLUMNS), borrower_rows(borrowers))
+        db.executemany(_insert("loans", LOAN_COLUMNS), loan_rows(borrowers))
         db.executemany(
-            "INSERT INTO borrowers (id, borrower_id, full_name, phone, telegram_chat_id, locale, timezone, "
-            "preferred_channel, sms_opted_out, telegram_opted_out, telegram_usable, phone_wrong, created_at, "
-            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            borrower_rows(),
-        )
-        db.executemany(
-            "INSERT INTO loans (id, loan_id, product, currency, status, created_at, updated_at, borrower_id) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            ((b + 1, f"L{b:07d}", "consumer", "CNY", "active", CREATED, CREATED, b + 1) for b in range(borrowers)),
-        )
-
-        def installment_rows() -> Iterator[tuple[Any, ...]]:
-            for i in range(borrowers * PER_BORROWER):
-                due = FIRST_DUE + timedelta(days=rng.randrange(SPREAD_DAYS))
-                amount = f"{rng.randrange(50, 1050)}.{rng.randrange(100):02d}"
-                paid = rng.random() < PAID_SHARE
-                yield (i + 1, i % PER_BORROWER + 1, due.isoformat(), amount, amount if paid else "0.00",
-                       "paid" if paid else "open", None, i // PER_BORROWER + 1)  # fmt: skip
-
-        db.executemany(
-            "INSERT INTO installments (id, installment_no, due_date, amount_due, amount_paid, state, paid_at, "
-            "loan_id) VALUES (?,?,?,?,?,?,?,?)",
-            installment_rows(),
+            _insert("installments", INSTALLMENT_COLUMNS),
+            ((*r[:2], r[2].isoformat(), *r[3:]) for r in installment_rows(borrowers, seed)),
         )
     # The fixture is copied as one file: everything in it, nothing left in its write-ahead log.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -132,6 +140,62 @@ def build(path: Path, rows: int, seed: int) -> None:
     total = borrowers * PER_BORROWER
     print(f"built {total:,} installments ({borrowers:,} borrowers) in {elapsed:.1f} s "
           f"({total / elapsed:,.0f} rows/s incl. borrowers and loans)")  # fmt: skip
+
+
+# --- PostgreSQL: a fixture database, copied for each run as a template -----------------------
+
+
+def _pg_url(admin: str, name: str) -> str:
+    return urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+
+
+async def _pg(admin: str, *statements: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def build_postgres(admin: str, name: str, rows: int, seed: int) -> None:
+    """The fixture as a database of its own (schema by tortoise, rows by COPY)."""
+    import asyncpg
+
+    asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'))
+    url = _pg_url(admin, name)
+    asyncio.run(create_schema(url))
+    borrowers = rows // PER_BORROWER
+    stamp = datetime.fromisoformat(CREATED)
+
+    async def fill() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.copy_records_to_table(
+                "borrowers", columns=list(BORROWER_COLUMNS),
+                records=((*r[:12], stamp, stamp) for r in borrower_rows(borrowers)),
+            )  # fmt: skip
+            await conn.copy_records_to_table(
+                "loans", columns=list(LOAN_COLUMNS),
+                records=((*r[:5], stamp, stamp, r[7]) for r in loan_rows(borrowers)),
+            )  # fmt: skip
+            await conn.copy_records_to_table(
+                "installments", columns=list(INSTALLMENT_COLUMNS),
+                records=((*r[:3], Decimal(r[3]), Decimal(r[4]), *r[5:]) for r in installment_rows(borrowers, seed)),
+            )  # fmt: skip
+            for table in ("borrowers", "loans", "installments"):
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                )
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    asyncio.run(fill())
+    print(f"built {borrowers * PER_BORROWER:,} installments on PostgreSQL in {time.perf_counter() - started:.1f} s")
 
 
 # --- the child: what ``duebot tick --now`` does, timed -------------------------------------------
@@ -194,13 +258,12 @@ def set_watermark(path: Path, at: datetime) -> None:
     db.close()
 
 
-def measure(fixture: Path, work: Path, policy: Path) -> dict[str, dict[str, Any]]:
-    shutil.copyfile(fixture, work)
-    set_watermark(work, NOW - timedelta(days=1))
+def measure(url: str, policy: Path) -> dict[str, dict[str, Any]]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")},
         "PYTHONPATH": str(ROOT),
-        "DUEBOT_DATABASE_URL": f"sqlite://{work}",
+        "DUEBOT_ENV_FILE": "",
+        "DUEBOT_DATABASE_URL": url,
         "DUEBOT_SECRET_KEY": "bench",
         "DUEBOT_POLICY_FILE": str(policy),
         "DUEBOT_LOG_LEVEL": "WARNING",
@@ -211,6 +274,35 @@ def measure(fixture: Path, work: Path, policy: Path) -> dict[str, dict[str, Any]
     return {"startup": startup, "first": first, "later": later}
 
 
+def measure_sqlite(fixture: Path, work: Path, policy: Path) -> dict[str, dict[str, Any]]:
+    shutil.copyfile(fixture, work)
+    set_watermark(work, NOW - timedelta(days=1))
+    return measure(f"sqlite://{work}", policy)
+
+
+def measure_postgres(admin: str, fixture: str, policy: Path) -> dict[str, dict[str, Any]]:
+    import asyncpg
+
+    run = f"{fixture}_run"
+    asyncio.run(
+        _pg(admin, f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)', f'CREATE DATABASE "{run}" TEMPLATE "{fixture}"')
+    )
+    url = _pg_url(admin, run)
+
+    async def watermark() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("INSERT INTO tick_watermarks (name, at) VALUES ('plan', $1)", NOW - timedelta(days=1))
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(watermark())
+        return measure(url, policy)
+    finally:
+        asyncio.run(_pg(admin, f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)'))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -219,6 +311,7 @@ def main() -> None:
     parser.add_argument("--dir", default="/tmp", help="where the fixtures are built (once) and copied")
     parser.add_argument("--rebuild", action="store_true", help="build the fixtures even if they exist")
     parser.add_argument("--json", help="write the figures to this file as JSON")
+    parser.add_argument("--postgres", help="measure PostgreSQL instead: fixtures are databases created beside this one")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -229,10 +322,18 @@ def main() -> None:
     policy.write_text(POLICY)
     figures: dict[int, dict[str, dict[str, Any]]] = {}
     for rows in sorted({args.small, args.rows}):
+        if args.postgres:
+            name = f"duebot_passbench_{rows}"
+            build_postgres(args.postgres, name, rows, args.seed)
+            try:
+                figures[rows] = measure_postgres(args.postgres, name, policy)
+            finally:
+                asyncio.run(_pg(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            continue
         fixture = folder / f"duebot-pass-bench-{rows}.sqlite3"
         if args.rebuild or not fixture.exists():
             build(fixture, rows, args.seed)
-        figures[rows] = measure(fixture, folder / f"duebot-pass-bench-{rows}-run.sqlite3", policy)
+        figures[rows] = measure_sqlite(fixture, folder / f"duebot-pass-bench-{rows}-run.sqlite3", policy)
     print()
     print(f"{'installments':>12} | {'process':<22} | {'wall s':>7} | {'pass s':>7} | {'beyond start-up s':>17} | "
           f"{'planned':>8} | {'peak MiB':>8}")  # fmt: skip
