@@ -89,6 +89,7 @@ _LOAN_COLUMNS = ("id", "loan_id", "borrower_id", "product", "currency", "status"
 _INSTALLMENT_COLUMNS = ("loan_id", "installment_no", "due_date", "amount_due", "amount_paid", "state")
 BATCH = 50_000  # installment rows compared and written at a time
 RECORD_BATCH = 20_000  # installment rows whose borrowers' log records are written at a time
+_TURN = 2047  # a long loop lets the event loop turn every 2,048 rows (writes under way go on)
 
 
 async def import_loan_rows(
@@ -233,9 +234,11 @@ class LoanBookImport:
             await self._cache.__aexit__(*exc)
 
     async def _write(self, job: Awaitable[None]) -> None:
-        """Start ``job`` (statements that write) once the one before is done; the caller goes on."""
+        """Start ``job`` (statements that write) once the one before is done; the caller goes on
+        (its long loops let the job take its next step now and then: ``_turn``)."""
         await self._settle()
         self._writing = asyncio.ensure_future(job)
+        await asyncio.sleep(0)  # the job's first statement is under way before the caller goes on
 
     async def _settle(self, *, cancel: bool = False) -> None:
         job, self._writing = self._writing, None
@@ -368,6 +371,8 @@ class LoanBookImport:
         day, amount_text, created_rows = bulk.day, bulk.amount, self.created_rows
         changed_borrowers, changed_loans = self.changed_borrowers, self.changed_loans
         for row in range(start, end):
+            if not row & _TURN:
+                await asyncio.sleep(0)  # the writes under way take their next step
             loan = inst_loan[row]
             lpk = loan_pk[loan]
             number, ordinal, cents = inst_no[row], inst_due[row], inst_cents[row]
@@ -477,6 +482,8 @@ class LoanBookImport:
             end = min(start + RECORD_BATCH, len(book))
             dues, amounts = bulk.days(book.inst_due[start:end]), bulk.amounts(book.inst_cents[start:end])
             for row in range(start, end):
+                if not row & _TURN:
+                    await asyncio.sleep(0)  # the writes under way take their next step
                 new = created_rows[row]
                 if not new and row not in changes:
                     continue

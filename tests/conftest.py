@@ -1,16 +1,36 @@
 """Shared fixtures. Storage tests run against every backend: SQLite always, PostgreSQL when
-DUEBOT_TEST_POSTGRES_URL is set (otherwise those cases are skipped, with the reason shown)."""
+DUEBOT_TEST_POSTGRES_URL is set (otherwise those cases are skipped, with the reason shown).
+
+The tests never see the developer's settings: every ``DUEBOT_*`` variable but the test suite's own
+knobs is removed from the environment before anything is collected, and ``DUEBOT_ENV_FILE`` is set
+empty so neither ``Settings`` here nor a ``duebot`` started as a subprocess reads a ``.env`` file."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, MutableMapping
 from urllib.parse import urlparse, urlunparse
 
 import pytest
 
+from config.settings import ENV_FILE_VARIABLE
 from storage.database import close_database, connection, open_database
+
+# Variables that steer the test suite itself, not the service.
+TEST_KNOBS = ("DUEBOT_TEST_", "DUEBOT_CHROMIUM", "DUEBOT_ARTIFACTS")
+
+
+def isolate_from_developer_settings(environ: MutableMapping[str, str]) -> None:
+    for name in list(environ):
+        # pydantic-settings matches names case-insensitively.
+        if name.upper().startswith("DUEBOT_") and not name.upper().startswith(TEST_KNOBS):
+            del environ[name]
+    environ[ENV_FILE_VARIABLE] = ""
+
+
+# At import of the first conftest: before any test module or other conftest reads the environment.
+isolate_from_developer_settings(os.environ)
 
 POSTGRES_URL = os.environ.get("DUEBOT_TEST_POSTGRES_URL")
 SECRET = b"test-secret-key"

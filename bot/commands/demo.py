@@ -13,7 +13,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from bot.commands.runtime import setup_logging
     from bot.demo.run import run_demo as demo
 
-    setup_logging(level="WARNING")
+    setup_logging(default="WARNING")
     try:
         return asyncio.run(demo(args.host, args.port, Path(args.dir), serve=not args.no_serve))
     except KeyboardInterrupt:

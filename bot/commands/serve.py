@@ -32,13 +32,13 @@ def run_serve(args: argparse.Namespace) -> int:
     from bot.services import Services
     from bot.web import build_app
     from config.policy import load_policy
-    from config.settings import load_settings
+    from config.settings import load_settings, prepare_signing_key
     from storage.interaction_log import InteractionLog
 
-    setup_logging()
     settings = load_settings()
+    setup_logging(settings)
     policy = load_policy(settings.policy_file)
-    services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()))
+    services = Services(settings=settings, policy=policy, log=InteractionLog(prepare_signing_key(settings)))
     app = build_app(services)
     app.cleanup_ctx.append(service_context(services))
     for line in settings.channel_report():

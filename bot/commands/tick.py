@@ -46,8 +46,8 @@ async def _tick(now: datetime, dry_run: bool) -> int:
     from config.settings import load_settings
     from storage.outbox import waiting_messages
 
-    setup_logging()
     settings = load_settings()
+    setup_logging(settings)
     policy = load_policy(settings.policy_file)
     async with opened(settings) as (_settings, log):
         services = Services(settings=settings, policy=policy, log=log, clock=lambda: now)

@@ -29,13 +29,13 @@ def run_worker(args: argparse.Namespace) -> int:
     from bot.services import Services
     from bot.wiring import build_renderer
     from config.policy import load_policy
-    from config.settings import load_settings
+    from config.settings import load_settings, prepare_signing_key
     from storage.interaction_log import InteractionLog
 
-    setup_logging()
     settings = load_settings()
+    setup_logging(settings)
     policy = load_policy(settings.policy_file)
-    services = Services(settings=settings, policy=policy, log=InteractionLog(settings.signing_key()))
+    services = Services(settings=settings, policy=policy, log=InteractionLog(prepare_signing_key(settings)))
     renderer = build_renderer(services)  # a broken template stops start-up here (exit 3)
     for line in settings.channel_report():
         log.info("%s", line)

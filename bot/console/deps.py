@@ -36,8 +36,8 @@ STAFF_DEPS = web.AppKey("staff_deps", StaffDeps)
 
 
 class SessionKey:
-    """The console's session key, derived on first use: ``signing_key()`` may read (or, without
-    DUEBOT_SECRET_KEY, create) the key file, which an app that never serves the console must not do."""
+    """The console's session key, derived on first use: ``signing_key()`` may read the key file,
+    which an app that never serves the console need not do."""
 
     def __init__(self, services: Services) -> None:
         self._services = services

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import ENV_FILE_VARIABLE
+
 HEADER = (
     "borrower_id,full_name,phone,telegram_chat_id,locale,timezone,preferred_channel,"
     "loan_id,product,currency,installment_no,due_date,amount_due\n"
@@ -20,12 +22,17 @@ GOOD = [
 ]
 
 
-def duebot(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def duebot(
+    tmp_path: Path, *args: str, stdin: str | None = None, dotenv: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``duebot`` in ``tmp_path``; with ``dotenv`` it reads ``tmp_path/.env`` as it would outside the tests."""
     env = {
         **os.environ,
         "DUEBOT_DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}",
         "DUEBOT_SECRET_KEY": "cli-test-key",
     }
+    if dotenv:
+        del env[ENV_FILE_VARIABLE]
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
@@ -132,7 +139,7 @@ def test_bad_policy_exits_3_naming_the_key(tmp_path: Path) -> None:
     policy.write_text("[caps]\nper_week = 3\n")
     env_file = tmp_path / ".env"
     env_file.write_text(f"DUEBOT_POLICY_FILE={policy}\n")
-    result = duebot(tmp_path, "serve", "--port", "0")
+    result = duebot(tmp_path, "serve", "--port", "0", dotenv=True)
     assert result.returncode == 3
     assert "caps.per_week" in result.stderr
 
