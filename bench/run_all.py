@@ -10,8 +10,11 @@ Runs each benchmark as its own process (as it runs alone; each writes its key fi
 * ``dispatch``: ``bench/dispatch_bench.py --messages 3000``, beside bare POSTs to the same stand-in;
 * ``webhooks``: ``bench/webhook_latency.py --book 50000 --seconds 10`` without and with a first-of-day
   pass, beside a bare aiohttp handler at the same rate;
-* ``plan``: ``bench/plan_db_bench.py --rows 100000`` (a fixture in a scratch directory), beside raw
-  ``sqlite3`` reading the rows the pass reads.
+* ``plan``: ``bench/plan_db_bench.py --rows 100000 --small 20000`` (fixtures in a scratch directory):
+  whole ``tick`` processes, the first pass of a day and the pass a minute later, beside the process's
+  own start-up and beside the same pass on the small book.
+* ``workers`` (PostgreSQL only): ``bench/workers_bench.py --runs 1:1000,4:4000``, one and four
+  ``duebot worker`` processes on one database, beside the pace they are allowed.
 
 PostgreSQL runs too when ``--postgres`` (default: ``$DUEBOT_TEST_POSTGRES_URL``) names a server: every
 benchmark works in throw-away databases created beside the one named (the dispatch bench in one
@@ -39,7 +42,7 @@ from urllib.parse import urlparse, urlunparse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NAMES = ("import", "dispatch", "webhooks", "plan")
+NAMES = ("import", "dispatch", "webhooks", "plan", "workers")
 
 
 @dataclass
@@ -171,9 +174,13 @@ def main() -> None:
                     run_step(step)
                     steps.append(step)
         if "plan" in wanted:
-            fixture = Path(tmp_name) / "plan-fixture.sqlite3"
-            step = Step("plan", ["bench/plan_db_bench.py", "--rows", str(args.plan_rows), "--db", str(fixture)],
-                        out / "plan.json")  # fmt: skip
+            step = Step("plan", ["bench/plan_db_bench.py", "--rows", str(args.plan_rows), "--small", "20000",
+                                 "--dir", tmp_name], out / "plan.json")  # fmt: skip
+            run_step(step)
+            steps.append(step)
+        if "workers" in wanted and args.postgres:
+            step = Step("workers", ["bench/workers_bench.py", "--postgres", args.postgres, "--runs", "1:1000,4:4000"],
+                        out / "workers.json")  # fmt: skip
             run_step(step)
             steps.append(step)
         print(f"\nAll benchmarks in {time.perf_counter() - started:,.0f} s "

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from config.policy import Policy
+from scheduler.incremental import must_look_again
 from storage.case_actions import resolve
 from storage.cases import CaseNotifier, open_case, open_cases
 from storage.escalations import (
@@ -32,8 +33,11 @@ from storage.escalations import (
 )
 from storage.interaction_log import InteractionLog
 from storage.models import Borrower
+from storage.plan_inputs import book_version, seen_version, set_seen_version, zones_in_use
+from storage.servicing import set_watermark, watermark
 
 ACTOR = "system"
+OVERDUE_WATERMARK = "escalations:overdue"
 
 
 def by_borrower(items: list[OverdueInstallment]) -> dict[int, list[OverdueInstallment]]:
@@ -56,7 +60,15 @@ class Escalations:
         if now.tzinfo is None:
             raise ValueError("escalations need a timezone-aware instant")
         counts: Counter[str] = Counter()
-        await self._overdue(now, counts)
+        # Days past due grow only when a local date begins; new overdue rows come only with a
+        # change to the book: between those, a minute's pass does not read the overdue book.
+        previous, seen = await watermark(OVERDUE_WATERMARK), await seen_version("overdue")
+        version = await book_version()
+        if must_look_again(await zones_in_use(), previous, now, seen, version):
+            await self._overdue(now, counts)
+            await set_seen_version("overdue", version)
+            if previous is None or now > previous:
+                await set_watermark(OVERDUE_WATERMARK, now)
         await self._send_unknown(now, counts)
         await self._unreachable(now, counts)
         return dict(counts)

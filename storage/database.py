@@ -28,8 +28,9 @@ from config.errors import ConfigError
 log = logging.getLogger(__name__)
 
 MODELS_MODULE = "storage.models"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_CACHE_KIB = 32_768
 _LOCK_ID = int.from_bytes(hashlib.sha256(b"duebot-schema").digest()[:7], "big")
 
 # Upgrades from one schema version to the next, applied in order under the lock. Each maps the
@@ -89,7 +90,13 @@ async def _rewrite_sqlite_instants_in_utc(conn: BaseDBAsyncClient) -> None:
                 await conn.execute_many(f'UPDATE "{meta.db_table}" SET "{column}" = ? WHERE "{pk}" = ?', changes)
 
 
-UPGRADES: dict[int, Upgrade] = {2: _widen_message_status, 3: _urgent_lane_and_utc_times}
+async def _planning_marks(conn: BaseDBAsyncClient) -> None:
+    """Version 4: the planner plans what changed since the last pass (``plan_marks``). What changed
+    before this version left no mark, so every borrower is planned again once."""
+    await conn.execute_script("INSERT INTO plan_marks (borrower_id) SELECT id FROM borrowers")
+
+
+UPGRADES: dict[int, Upgrade] = {2: _widen_message_status, 3: _urgent_lane_and_utc_times, 4: _planning_marks}
 # Indexes on columns that an upgrade adds, made after the upgrades (fresh databases included);
 # and on foreign keys that every reply looks a borrower's loans and payments up by (neither
 # SQLite nor PostgreSQL indexes a foreign key by itself: without them each reply scanned loans).
@@ -97,6 +104,15 @@ EXTRA_INDEXES = (
     "CREATE INDEX IF NOT EXISTS idx_messages_status_urgent ON messages (status, urgent)",
     "CREATE INDEX IF NOT EXISTS idx_loans_borrower ON loans (borrower_id)",
     "CREATE INDEX IF NOT EXISTS idx_payments_loan ON payments (loan_id)",
+    # The planner lists the zones in use with one index probe a zone.
+    "CREATE INDEX IF NOT EXISTS idx_borrowers_timezone ON borrowers (timezone)",
+    # Planned messages whose window closed (a pass's expiry), and the due ones in claim order.
+    "CREATE INDEX IF NOT EXISTS idx_messages_status_close ON messages (status, not_after)",
+    "CREATE INDEX IF NOT EXISTS idx_messages_planned_lane ON messages (urgent, not_before, id) "
+    "WHERE status = 'planned'",
+    # The borrowers no channel can reach (the same text as ``storage.escalations.UNREACHABLE``).
+    "CREATE INDEX IF NOT EXISTS idx_borrowers_unreachable ON borrowers (id) "
+    "WHERE (phone_wrong OR phone = '') AND (telegram_chat_id IS NULL OR NOT telegram_usable)",
 )
 # SQLite's planner needs statistics to prefer those indexes to installments' state index; a
 # sampled ANALYZE (this many rows an index) at start costs milliseconds even on a large book.
@@ -138,6 +154,9 @@ def tortoise_config(url: str) -> dict[str, Any]:
                 "journal_mode": "WAL",
                 "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
                 "synchronous": "NORMAL",
+                # 32 MiB of pages instead of SQLite's 2: a large book's indexes (message keys, log
+                # chains) stay in memory while a pass writes its day's reminders.
+                "cache_size": -SQLITE_CACHE_KIB,
                 **extra,
             },
         }

@@ -21,6 +21,7 @@ from storage.bulk import Bulk
 from storage.interaction_log import InteractionLog, LogEvent, PreparedEvent, append_bulk
 from storage.loanbook import LoanBook, LoanRow, PaymentRow, RowError, RowsRefused, amount_of
 from storage.models import Installment, Loan, Payment
+from storage.plan_inputs import mark_for_planning
 
 Progress = Callable[[int], None]
 _CHUNK = 5000
@@ -412,6 +413,7 @@ class LoanBookImport:
         book = self.book
         if any(self.created_rows) or self.changes or self.changed_borrowers:
             await self._record()
+        await mark_for_planning(self._touched_borrowers(), self.conn)
         if self.amounts_changed:
             await recompute_loans(await self._with_allocations(sorted(self.amounts_changed)), conn=self.conn)
         summary = {
@@ -434,6 +436,17 @@ class LoanBookImport:
             installments=len(book),
             rescheduled=self.rescheduled,
         )
+
+    def _touched_borrowers(self) -> list[int]:
+        """The borrowers whose reminders this import can change: new or changed borrowers, loans
+        and installment rows (the next pass plans them again)."""
+        book, loan_borrower = self.book, self.loan_borrower
+        loans = {i for i, new in enumerate(self.new_loans) if new} | self.changed_loans
+        loans.update(book.inst_loan[row] for row, new in enumerate(self.created_rows) if new)
+        loans.update(book.inst_loan[row] for row in self.changes)
+        borrowers = {i for i, new in enumerate(self.new_borrowers) if new} | set(self.changed_borrowers)
+        borrowers.update(loan_borrower[loan] for loan in loans)
+        return [self.borrower_pk[i] for i in borrowers]
 
     async def _record(self) -> None:
         """Each borrower's records, in bulk appends of the borrowers whose rows are all done."""
@@ -558,6 +571,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> Recomputed:
     newly_paid = 0
     paid_off: list[int] = []
     overpaid: dict[int, Decimal] = {}
+    touched: set[int] = set()  # borrowers whose installments or loans changed
     for part in _chunks(pks, 1000):
         installments = await Installment.filter(loan_id__in=part).using_db(conn).all()
         payments = await Payment.filter(loan_id__in=part).using_db(conn).values_list("loan_id", "amount", "paid_at")
@@ -589,6 +603,7 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> Recomputed:
                         newly_paid += 1
                     inst.state, inst.amount_paid, inst.paid_at = alloc.state, alloc.amount_paid, alloc.paid_at
                     changed.append(inst)
+                    touched.add(loans[loan_pk].borrower_id)
             if result.unallocated > 0:
                 overpaid[loan_pk] = result.unallocated
             loan = loans[loan_pk]
@@ -597,11 +612,13 @@ async def recompute_loans(loan_pks: Iterable[int], *, conn: Any) -> Recomputed:
                 if status == "paid_off":
                     paid_off.append(loan_pk)
                 loan.status = status
+                touched.add(loan.borrower_id)
                 await loan.save(using_db=conn, update_fields=["status", "updated_at"])
         if changed:
             await Installment.bulk_update(
                 changed, fields=["state", "amount_paid", "paid_at"], batch_size=500, using_db=conn
             )
+    await mark_for_planning(touched, conn)
     return Recomputed(newly_paid, paid_off, overpaid)
 
 

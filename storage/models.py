@@ -452,3 +452,26 @@ class ServiceLease(Model):
 
     class Meta:
         table = "service_leases"
+
+
+class PlanMark(Model):
+    """A borrower whose loans changed (an import, a payment) since the planner last looked: the
+    next pass plans that borrower again. A pass over a book that did not change reads no more."""
+
+    id = fields.BigIntField(primary_key=True)
+    borrower_id = fields.IntField()  # borrowers.id, without a foreign key: a mark outlives nothing
+
+    class Meta:
+        table = "plan_marks"
+
+
+class ChangeVersion(Model):
+    """How many times something a follow-up step depends on has changed (``book``: loans,
+    installments, borrowers), and what a step last saw (``seen:<step>``): a step whose inputs did
+    not change since it last looked skips its scan of the book."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "change_versions"

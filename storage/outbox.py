@@ -173,30 +173,40 @@ async def claim_due(
     lease_until = (lease_from or now) + timedelta(seconds=lease_seconds)
     lane = "AND urgent " if urgent_only else ""
     if is_postgres_connection(conn):
+        # The rows are picked once, in a materialised CTE: as ``id IN (SELECT ... LIMIT n)`` the
+        # planner may re-run the subquery for every row it updates (a nested-loop semi-join), and
+        # one worker then claimed the whole due queue instead of a batch.
         sql = (
-            "UPDATE messages SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
-            "WHERE status = 'planned' AND id IN ("
+            "WITH due AS MATERIALIZED ("
             f"  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' {lane}"
             "  AND (not_before IS NULL OR not_before <= $3) "
             "  AND (next_attempt_at IS NULL OR next_attempt_at <= $3) "
             "  ORDER BY urgent DESC, not_before NULLS FIRST, id LIMIT $4 FOR UPDATE SKIP LOCKED"
-            ") RETURNING id"
+            ") UPDATE messages m SET status = 'claimed', lease_owner = $1, lease_until = $2, updated_at = $3 "
+            "FROM due WHERE m.id = due.id AND m.status = 'planned' RETURNING m.id"
         )
         rows = await conn.execute_query_dict(sql, [owner, lease_until, now, limit])
         return sorted(r["id"] for r in rows)
-    # SQLite: tortoise drops FOR UPDATE there, so the outer "still planned" condition decides.
+    # SQLite: tortoise drops FOR UPDATE there, so the outer "still planned" condition decides. The
+    # due rows are read lane by lane (answers, then the rest; unscheduled, then by time) through the
+    # partial index of planned rows, each part stopping at ``limit``: what a pass costs follows what
+    # is due, not the day's planned reminders waiting for their window.
+    at = _sqlite_time(now)
+    parts, params = [], []
+    for urgent in (1,) if urgent_only else (1, 0):
+        for when, order in (("not_before IS NULL", "id"), ("not_before <= ?", "not_before, id")):
+            parts.append(
+                f"SELECT * FROM (SELECT id, urgent, not_before FROM messages WHERE status = 'planned' "
+                f"AND urgent = {urgent} AND {when} AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                f"ORDER BY {order} LIMIT ?)"
+            )
+            params += ([at] if when.endswith("?") else []) + [at, limit]
     sql = (
         "UPDATE messages SET status = 'claimed', lease_owner = ?, lease_until = ?, updated_at = ? "
-        "WHERE status = 'planned' AND id IN ("
-        f"  SELECT id FROM messages WHERE status = 'planned' AND direction = 'out' {lane}"
-        "  AND (not_before IS NULL OR not_before <= ?) "
-        "  AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-        "  ORDER BY urgent DESC, not_before, id LIMIT ?"
-        ") RETURNING id"
+        f"WHERE status = 'planned' AND id IN (SELECT id FROM ({' UNION ALL '.join(parts)}) "
+        "ORDER BY urgent DESC, not_before, id LIMIT ?) RETURNING id"
     )
-    rows = await conn.execute_query_dict(
-        sql, [owner, _sqlite_time(lease_until), _sqlite_time(now), _sqlite_time(now), _sqlite_time(now), limit]
-    )
+    rows = await conn.execute_query_dict(sql, [owner, _sqlite_time(lease_until), at, *params, limit])
     return sorted(r["id"] for r in rows)
 
 
@@ -261,7 +271,8 @@ async def recover_abandoned(now: datetime) -> tuple[list[int], list[int]]:
 
 async def expire_stale(now: datetime) -> list[Message]:
     """Planned messages whose window closed: skipped, never sent late."""
-    stale = await Message.filter(status="planned", direction="out", not_after__lte=now).all()
+    # Only outbound rows are ever planned: the (status, not_after) index alone finds them.
+    stale = await Message.filter(status="planned", not_after__lte=now).all()
     if stale:
         await Message.filter(id__in=[m.id for m in stale], status="planned").update(
             status="skipped",
@@ -280,7 +291,8 @@ class Waiting:
 
 
 async def count_waiting(now: datetime) -> int:
-    return await Message.filter(direction="out", status="planned", not_before__gt=now).count()
+    # Only outbound rows are ever planned: counted from the (status, not_before) index alone.
+    return await Message.filter(status="planned", not_before__gt=now).count()
 
 
 async def waiting_messages(now: datetime) -> list[Waiting]:

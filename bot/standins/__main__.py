@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--token", default="123456:standin-token", help="Telegram bot token")
     parser.add_argument("--callbacks", default="", help="Twilio default callbacks, e.g. sent,delivered")
     parser.add_argument("--max-records", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each Twilio create takes to answer")
     return parser
 
 
@@ -32,7 +33,11 @@ async def _serve(args: argparse.Namespace) -> None:
     if args.kind == "twilio":
         steps = [s for s in args.callbacks.split(",") if s]
         standin = TwilioStandin(
-            args.account_sid, args.auth_token, default_callbacks=steps, max_records=args.max_records
+            args.account_sid,
+            args.auth_token,
+            default_callbacks=steps,
+            max_records=args.max_records,
+            latency=args.latency,
         )
     else:
         standin = TelegramStandin(args.token, max_records=args.max_records)

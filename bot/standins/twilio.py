@@ -169,8 +169,10 @@ class TwilioStandin(StandinControl):
         callback_delay: float = 0.0,
         auto_callbacks: bool = True,
         max_records: int | None = None,
+        latency: float = 0.0,
     ) -> None:
         super().__init__(max_records=max_records)
+        self.latency = latency  # seconds each accepted create takes to answer (a provider far away)
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.default_callbacks = tuple(_step(s) for s in default_callbacks)
@@ -302,6 +304,8 @@ class TwilioStandin(StandinControl):
         if not _E164.match(to):
             return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         steps = behaviour.callbacks if isinstance(behaviour, Accept) else self.default_callbacks
+        if self.latency:
+            await asyncio.sleep(self.latency)
         message = self._store(form)
         if message.status_callback:
             for step in steps:

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 from scheduler.routing import Escalations
 from scheduler.sla import SlaWatch
 from storage.cases import open_case
+from storage.importer import import_loan_rows
+from storage.loanbook import parse_loans_csv
 from storage.models import Borrower, Case, LogEntry, Message
+from tests.flows.conftest import HEADER
 from tests.staff.conftest import NOW, Env, open_env, seed_env
 
 
@@ -60,6 +63,21 @@ async def test_an_installment_imported_long_overdue_goes_straight_to_legal(env: 
     assert await step(NOW) == {"overdue_90.opened": 1}
     assert await Case.filter(kind="overdue_30").count() == 0
     assert await step(NOW + timedelta(days=1)) == {}
+
+
+async def test_a_loan_imported_between_two_passes_of_one_day_is_escalated_at_the_next(env: Env) -> None:
+    # Between passes of one local day the overdue book is not read again unless it changed: an
+    # import is such a change, whatever the hour.
+    await seed_env(env)
+    step = Escalations(env.services.policy, env.log).escalate
+    assert await step(NOW) == {"overdue_30.opened": 1}
+    assert await step(NOW + timedelta(minutes=1)) == {}
+    parsed = parse_loans_csv(
+        HEADER + "B8,Late Comer,+8613800138008,,zh,Asia/Shanghai,sms,L8,consumer,CNY,1,2026-10-20,300.00\n"
+    )
+    await import_loan_rows(parsed.rows, now=NOW, log=env.log)
+    assert await step(NOW + timedelta(minutes=2)) == {"overdue_30.opened": 1}
+    assert await step(NOW + timedelta(minutes=3)) == {}
 
 
 async def test_messages_of_unknown_fate_and_unreachable_borrowers(env: Env) -> None:

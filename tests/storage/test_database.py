@@ -15,7 +15,7 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 
 from storage.database import SCHEMA_VERSION, close_database, connection, migrate, open_database
-from storage.models import Message, SchemaMeta
+from storage.models import Borrower, Message, SchemaMeta
 from tests.conftest import POSTGRES_URL, _admin_connect_args
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +89,7 @@ async def test_a_first_version_schema_is_upgraded_at_start(fresh_url: str) -> No
 async def _drop_the_urgent_lane(conn: Any) -> None:
     """Schemas before version 3 had no ``messages.urgent``."""
     await conn.execute_script("DROP INDEX IF EXISTS idx_messages_status_urgent")
+    await conn.execute_script("DROP INDEX IF EXISTS idx_messages_planned_lane")
     await conn.execute_script("ALTER TABLE messages DROP COLUMN urgent")
 
 
@@ -114,6 +115,22 @@ async def test_version_3_adds_the_answer_lane_and_writes_sqlite_instants_in_utc(
             # and a filter in any offset now finds it by the instant, not by its characters
             later = datetime.fromisoformat("2026-12-04T10:04:00-05:00")
             assert await Message.filter(lease_until__lt=later).count() == 1
+    finally:
+        await close_database()
+
+
+async def test_version_4_has_every_borrower_planned_again(fresh_url: str) -> None:
+    # Before version 4 no writer marked what it changed: the first incremental pass plans everyone.
+    await open_database(fresh_url)
+    try:
+        conn = connection()
+        for n in range(3):
+            await Borrower.create(borrower_id=f"B{n}", full_name="x", phone=f"+1212555000{n}", locale="en",
+                                  timezone="UTC", preferred_channel="sms")  # fmt: skip
+        await SchemaMeta.filter(key="schema_version").update(value="3")
+        assert await migrate(fresh_url) == SCHEMA_VERSION
+        marked = await conn.execute_query_dict("SELECT borrower_id FROM plan_marks ORDER BY borrower_id")
+        assert [r["borrower_id"] for r in marked] == [b.id for b in await Borrower.all().order_by("id")]
     finally:
         await close_database()
 
