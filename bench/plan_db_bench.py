@@ -15,7 +15,8 @@ beyond the fixture's oldest installment, so no case opens: the figures are the p
 and planning):
 
 * **start-up**: the ceiling, the same process doing no pass (interpreter, imports, settings,
-  opening the database): what every ``tick`` costs before it does anything;
+  opening the database, building the channels and the scheduler): what every ``tick`` costs before
+  it does anything;
 * **first pass of the day**: the plan watermark a day back, so every zone has a new local date;
 * **a minute later**: the pass ``serve`` repeats every minute, nothing changed since.
 
@@ -214,19 +215,18 @@ async def child(at: str | None) -> dict[str, Any]:
     policy = load_policy(settings.policy_file)
     result: dict[str, Any] = {}
     async with opened(settings) as (_settings, log):
-        if at is None:
-            return result  # start-up only
-        now = parse_now(at)
+        now = parse_now(at) if at else datetime.now(UTC)
         services = Services(settings=settings, policy=policy, log=log, clock=lambda: now)
         channels = build_channels(services)
         scheduler = build_scheduler(
             services, channels=channels, follow_ups=build_follow_ups(services, build_staff_chat(services, channels))
         )
         try:
-            started = time.perf_counter()
-            summary = await scheduler.servicing.run(now)
-            result["pass_s"] = time.perf_counter() - started
-            result["planned"] = summary.planned
+            if at is not None:  # without an instant: start-up only, everything built, no pass
+                started = time.perf_counter()
+                summary = await scheduler.servicing.run(now)
+                result["pass_s"] = time.perf_counter() - started
+                result["planned"] = summary.planned
         finally:
             await scheduler.close()
     return result
@@ -361,10 +361,10 @@ def json_figures(figures: dict[int, dict[str, dict[str, Any]]]) -> list[dict[str
     for rows, runs in sorted(figures.items()):
         start, first, later = runs["startup"], runs["first"], runs["later"]
         out.append({
-            "figure": f"pass a minute later, {rows:,} installments (whole process)",
-            "value": later["wall_s"], "unit": "s", "better": "lower",
+            "figure": f"pass a minute later, {rows:,} installments (the pass inside the process)",
+            "value": later["pass_s"], "unit": "s", "better": "lower",
             "ceiling_name": "process start-up", "ceiling": start["wall_s"],
-            "target": "< 0.5 s beyond start-up", "met": later["wall_s"] - start["wall_s"] < 0.5,
+            "target": "< 0.5 s beyond start-up", "met": later["pass_s"] < 0.5,
         })  # fmt: skip
         big = rows >= 1_000_000
         out.append({

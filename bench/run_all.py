@@ -85,6 +85,8 @@ def run_step(step: Step) -> None:
 
 
 def number(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value:,.2f} s"
     if unit == "ms":
         return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
     return f"{value:,.0f} {unit}"

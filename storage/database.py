@@ -104,6 +104,8 @@ EXTRA_INDEXES = (
     "CREATE INDEX IF NOT EXISTS idx_messages_status_urgent ON messages (status, urgent)",
     "CREATE INDEX IF NOT EXISTS idx_loans_borrower ON loans (borrower_id)",
     "CREATE INDEX IF NOT EXISTS idx_payments_loan ON payments (loan_id)",
+    # A message's installments (every dispatch batch reads them): without it SQLite scanned loans.
+    "CREATE INDEX IF NOT EXISTS idx_message_items_message ON message_items (message_id)",
     # The planner lists the zones in use with one index probe a zone.
     "CREATE INDEX IF NOT EXISTS idx_borrowers_timezone ON borrowers (timezone)",
     # Planned messages whose window closed (a pass's expiry), and the due ones in claim order.
