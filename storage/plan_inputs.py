@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from storage.database import connection, is_postgres_connection
-from storage.servicing import UNPAID_STATES, InstallmentRecord
+from storage.servicing import UNPAID_STATES, InstallmentRecord, installment_record
 
 _SQLITE_KEYS = 500  # within any SQLite's limit on a statement's variables
 _POSTGRES_KEYS = 50_000
@@ -62,7 +61,7 @@ async def installments_due_on(due: date, zones: Collection[str]) -> list[Install
         sql = sql.replace("i.state IN", "+i.state IN")
         params = [due.isoformat(), *names]
     _, rows = await conn.execute_query(sql, params)
-    return [_record(r) for r in rows]
+    return [installment_record(r) for r in rows]
 
 
 async def installments_of_borrowers(
@@ -86,25 +85,8 @@ async def installments_of_borrowers(
             sql = _RECORD_SQL + f"l.borrower_id IN ({marks}) AND i.due_date >= ? AND i.due_date <= ?"
             params = [*part, earliest.isoformat(), latest.isoformat()]
         _, rows = await conn.execute_query(sql, params)
-        found.extend(_record(r) for r in rows)
+        found.extend(installment_record(r) for r in rows)
     return found
-
-
-def _record(r: Any) -> InstallmentRecord:
-    due = r[7] if isinstance(r[7], date) else date.fromisoformat(str(r[7]))
-    return InstallmentRecord(
-        installment_id=r[0],
-        borrower_id=r[1],
-        borrower_pk=r[2],
-        loan_id=r[3],
-        installment_no=r[4],
-        timezone=r[5],
-        locale=r[6],
-        due_date=due,
-        outstanding=Decimal(str(r[8])) - Decimal(str(r[9])),
-        currency=r[10],
-        state=r[11],
-    )
 
 
 # --- marks ------------------------------------------------------------------------------------

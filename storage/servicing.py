@@ -70,22 +70,25 @@ async def installments_near_tiers(now: datetime, days_before: int, days_after: i
         "loan__currency",
         "state",
     )
-    return [
-        InstallmentRecord(
-            installment_id=r[0],
-            borrower_id=r[1],
-            borrower_pk=r[2],
-            loan_id=r[3],
-            installment_no=r[4],
-            timezone=r[5],
-            locale=r[6],
-            due_date=r[7],
-            outstanding=Decimal(r[8]) - Decimal(r[9]),
-            currency=r[10],
-            state=r[11],
-        )
-        for r in rows
-    ]
+    return [installment_record(r) for r in rows]
+
+
+def installment_record(r: Any) -> InstallmentRecord:
+    """A row of (installment id, borrower id, borrower pk, loan id, number, zone, locale, due date,
+    amount due, amount paid, currency, state) as the planner reads it."""
+    return InstallmentRecord(
+        installment_id=r[0],
+        borrower_id=r[1],
+        borrower_pk=r[2],
+        loan_id=r[3],
+        installment_no=r[4],
+        timezone=r[5],
+        locale=r[6],
+        due_date=_day(r[7]),
+        outstanding=Decimal(str(r[8])) - Decimal(str(r[9])),
+        currency=r[10],
+        state=r[11],
+    )
 
 
 async def message_installments(message_id: int) -> list[MessageInstallment]:
