@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Final
 
 from . import amounts, dates, grievance, learned, polarity, rules
@@ -24,21 +25,18 @@ _HEDGE: Final = lazy(
 HEDGE_FACTOR: Final = 0.75
 
 
-def classify(text: str, today: dt.date, *, grievance_net: bool = True, learned_net: bool = True) -> Classification:
-    """Classify one borrower reply received on ``today`` (the borrower's local date).
-
-    Pure and deterministic: no I/O, no clock, no global state, so it is safe to call
-    from any task and trivially testable with any "today". ``grievance_net=False`` leaves
-    out the grievance safety net (``grievance``), ``learned_net=False`` the learned complaint
-    net (``learned``), so that the contribution of each can be measured.
-    """
+@functools.lru_cache(maxsize=4096)
+def _reading(text: str, grievance_net: bool, learned_net: bool) -> tuple[str, str, str, float, tuple[str, ...]]:
+    """What the reply says, whatever the date: its normalised text, language, intent, confidence
+    and the other intents. Cached: a reply is read for urgency when it arrives and again when it
+    is handled, and the rules cost milliseconds a reading."""
     normalized = normalize(text)
     language = detect_language(normalized)
 
     # A reply that *is* a carrier keyword is decided exactly; nothing else can be in it.
     keyword_intent = carrier_keyword(normalized)
     if keyword_intent is not None:
-        return Classification(text, keyword_intent, EXACT, None, None, language, ())
+        return normalized, language, keyword_intent, EXACT, ()
 
     views = [normalized, chinese_view(normalized)] if language == "mixed" else [normalized]
     hits = []
@@ -61,7 +59,18 @@ def classify(text: str, today: dt.date, *, grievance_net: bool = True, learned_n
     scores = rules.score(set(hits))
     intent, confidence = scores.primary()
     also = tuple(i for i in scores.fired() if i != intent)
+    return normalized, language, intent, confidence, also
 
+
+def classify(text: str, today: dt.date, *, grievance_net: bool = True, learned_net: bool = True) -> Classification:
+    """Classify one borrower reply received on ``today`` (the borrower's local date).
+
+    Pure and deterministic: no I/O, no clock, no global state, so it is safe to call
+    from any task and trivially testable with any "today". ``grievance_net=False`` leaves
+    out the grievance safety net (``grievance``), ``learned_net=False`` the learned complaint
+    net (``learned``), so that the contribution of each can be measured.
+    """
+    normalized, language, intent, confidence, also = _reading(text, grievance_net, learned_net)
     promise_date = amount = None
     if intent == PROMISE:
         mentions = dates.find_dates(normalized, today)
