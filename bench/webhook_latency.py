@@ -60,6 +60,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -463,7 +464,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Outcome:
         said = out.decode().strip().splitlines()[-1]
         print(f"  imported in {time.perf_counter() - started:.1f} s: {said}", flush=True)
         if not in_serve:
-            await set_plan_watermark(url, pass_at - timedelta(minutes=1))
+            # The last pass a minute before the borrowers' local day began: the measured pass is that
+            # day's first (it plans the day's tiers; the planner plans only what is new).
+            await set_plan_watermark(url, datetime.combine(day, dtime(0), tzinfo=zone) - timedelta(minutes=1))
 
         standin, twilio_base = await spawn_ready(
             sys.executable, "-m", "bot.standins", "twilio", "--account-sid", ACCOUNT_SID, "--auth-token", AUTH_TOKEN
@@ -553,9 +556,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Outcome:
 
 
 async def set_plan_watermark(url: str, at: datetime) -> None:
-    """As if a pass had run a minute before the measured one (and found nothing new): ``serve``'s own
-    passes, at the real time, then leave the watermark alone, and the measured pass plans the whole
-    day without counting the weeks between now and its day as missed."""
+    """As if a pass had run at ``at`` (and found nothing new): ``serve``'s own passes, at the real
+    time, then leave the watermark alone, and the measured pass plans its whole day without counting
+    the weeks between now and its day as missed."""
     from scheduler.cycle import PLAN_WATERMARK
     from storage.database import database as opened
     from storage.servicing import set_watermark
