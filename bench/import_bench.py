@@ -39,15 +39,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
+
+from _common import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -286,34 +285,6 @@ def process_runs(backend: str, url: str, book: Path, changed_book: Path, rows: i
     return results
 
 
-@contextmanager
-def postgres_database(url: str, label: str) -> Iterator[str]:
-    """A throw-away database beside the one ``url`` names."""
-    import asyncpg
-
-    parsed = urlparse(url)
-    name = f"duebot_bench_{label}_{uuid.uuid4().hex[:8]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(
-            host=parsed.hostname or "127.0.0.1",
-            port=parsed.port or 5432,
-            user=parsed.username or "postgres",
-            password=parsed.password or None,
-            database=parsed.path.lstrip("/") or "postgres",
-        )
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunparse(parsed._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 def table(results: list[Result]) -> str:
     """rows/s beside the ceilings of the same run: duebot's own table, and a table without indexes."""
 
@@ -435,14 +406,14 @@ def main() -> None:
         if args.postgres:
             ceilings = []
             for _ in range(args.repeat):
-                with postgres_database(args.postgres, "ceiling") as url:
+                with scratch_database(args.postgres, "ceiling") as url:
                     asyncio.run(_create_schema(url))
                     ceilings.append([asyncio.run(postgres_ceiling(data, url))])
             results.extend(best(ceilings))
             del data
             runs = []
             for _ in range(args.repeat):
-                with postgres_database(args.postgres, "import") as url:
+                with scratch_database(args.postgres, "import") as url:
                     runs.append(process_runs("postgres", url, book, changed_book, rows))
             results.extend(best(runs))
     print(table(results))

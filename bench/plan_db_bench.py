@@ -44,7 +44,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import duebot_env
+
 ZONES = (
     "Asia/Shanghai",
     "Asia/Kolkata",
@@ -259,15 +260,7 @@ def set_watermark(path: Path, at: datetime) -> None:
 
 
 def measure(url: str, policy: Path) -> dict[str, dict[str, Any]]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")},
-        "PYTHONPATH": str(ROOT),
-        "DUEBOT_ENV_FILE": "",
-        "DUEBOT_DATABASE_URL": url,
-        "DUEBOT_SECRET_KEY": "bench",
-        "DUEBOT_POLICY_FILE": str(policy),
-        "DUEBOT_LOG_LEVEL": "WARNING",
-    }
+    env = duebot_env(url, policy)
     startup = run_child(env, None)
     first = run_child(env, NOW.isoformat())
     later = run_child(env, (NOW + timedelta(minutes=1)).isoformat())

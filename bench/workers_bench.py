@@ -25,25 +25,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 import aiohttp
+from _common import ROOT, duebot_env, scratch_database
 
-ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "standin-auth-token"
 HEADER = (
@@ -72,27 +67,6 @@ def write_book(path: Path, count: int, zone: str) -> None:
         out.write(HEADER)
         for i in range(count):
             out.write(f"W{i:06d},Borrower {i},{phone(i)},,en,{zone},sms,WL{i:06d},auto,USD,1,{due},100.00\n")
-
-
-@contextmanager
-def scratch_database(url: str) -> Iterator[str]:
-    import asyncpg
-
-    parsed = urlparse(url)
-    name = f"duebot_workers_{uuid.uuid4().hex[:10]}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunparse(parsed._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def start_standin(latency: float, records: int) -> tuple[subprocess.Popen[str], str]:
@@ -143,26 +117,21 @@ async def creates_per_phone(base_url: str) -> Counter[str]:
 
 
 def run_once(postgres: str, workers: int, messages: int, pace: float, latency: float) -> dict[str, Any]:
-    with scratch_database(postgres) as url, tempfile.TemporaryDirectory() as folder:
+    with scratch_database(postgres, "workers") as url, tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         policy = work / "policy.toml"
         # Claims of a fifth of a second of sending: a worker never holds more than it sends soon.
         batch = max(1, int(pace / 5))
         policy.write_text(f"[sending]\ntwilio_per_second = {pace}\nbatch_size = {batch}\n")
         standin, base_url = start_standin(latency, messages * 2)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")},
-            "PYTHONPATH": str(ROOT),
-            "DUEBOT_ENV_FILE": "",
-            "DUEBOT_DATABASE_URL": url,
-            "DUEBOT_SECRET_KEY": "bench",
-            "DUEBOT_POLICY_FILE": str(policy),
-            "DUEBOT_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "DUEBOT_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "DUEBOT_TWILIO_FROM": "+15005550006",
-            "DUEBOT_TWILIO_API_BASE": base_url,
-            "DUEBOT_LOG_LEVEL": "WARNING",
-        }
+        env = duebot_env(
+            url,
+            policy,
+            TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+            TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+            TWILIO_FROM="+15005550006",
+            TWILIO_API_BASE=base_url,
+        )
         try:
             book = work / "book.csv"
             write_book(book, messages, zone_in_window())
