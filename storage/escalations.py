@@ -16,9 +16,8 @@ from tortoise.expressions import Q, Subquery
 
 from storage.database import connection, is_postgres_connection
 from storage.models import Borrower, Case, EscalationMark, Installment, Message
+from storage.servicing import UNPAID_SQL, UNPAID_STATES
 
-UNPAID_STATES = ("open", "partially_paid")
-_UNPAID_SQL = "(" + ", ".join(f"'{s}'" for s in UNPAID_STATES) + ")"
 # Neither channel can carry a message, in SQL: written exactly as the partial index that holds
 # these borrowers (``storage/database.py``), so both databases use that index for it.
 UNREACHABLE = "(phone_wrong OR phone = '') AND (telegram_chat_id IS NULL OR NOT telegram_usable)"
@@ -96,7 +95,7 @@ async def unreachable_overdue(now: datetime) -> tuple[list[Borrower], list[int]]
         f"SELECT b.id FROM borrowers b WHERE {UNREACHABLE} "
         "AND NOT EXISTS (SELECT 1 FROM escalation_marks m WHERE m.kind = 'unreachable' AND m.ref = b.id) "
         "AND EXISTS (SELECT 1 FROM loans l JOIN installments i ON i.loan_id = l.id WHERE l.borrower_id = b.id "
-        f"AND l.status = 'active' AND i.state IN {_UNPAID_SQL} AND i.due_date < {'$1' if postgres else '?'})"
+        f"AND l.status = 'active' AND i.state IN {UNPAID_SQL} AND i.due_date < {'$1' if postgres else '?'})"
     )
     _, rows = await conn.execute_query(sql, [today_bound if postgres else today_bound.isoformat()])
     newly = await Borrower.filter(id__in=[r[0] for r in rows]).order_by("id") if rows else []

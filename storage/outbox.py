@@ -8,7 +8,7 @@ candidate rows are picked with ``FOR UPDATE SKIP LOCKED`` so racers do not even 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,14 +78,8 @@ async def store_outbound(messages: Sequence[NewOutbound], now: datetime) -> list
     if not messages:
         return []
     known = await existing_keys([m.key for m in messages])
-    fresh = [m for m in messages if m.key not in known]
-    covered = await existing_item_keys([k for m in fresh for k in m.item_keys])
-    wanted: list[tuple[NewOutbound, list[tuple[int, str]]]] = []
-    for m in fresh:
-        items = [(iid, k) for iid, k in zip(m.installment_ids, m.item_keys, strict=True) if k not in covered]
-        if m.item_keys and not items:
-            continue
-        wanted.append((m, items))
+    covered = await existing_item_keys([k for m in messages if m.key not in known for k in m.item_keys])
+    wanted = still_to_store(messages, known, covered)
     # A transaction per batch: a message commits with its items, and no transaction holds the
     # write lock long (on SQLite every other process's writes, a webhook's included, wait for it).
     # A pass that stops between batches stores the rest next time: stored keys are skipped. The
@@ -104,6 +98,22 @@ async def store_outbound(messages: Sequence[NewOutbound], now: datetime) -> list
     for row in rows:
         row.id = ids[row.idempotency_key or ""]
     return rows
+
+
+def still_to_store(
+    messages: Sequence[NewOutbound], known: Collection[str], covered: Collection[str]
+) -> list[tuple[NewOutbound, list[tuple[int, str]]]]:
+    """The messages whose keys are not ``known``, each with its (installment, item key) pairs not
+    already ``covered``; a message whose installments are all covered is dropped."""
+    wanted = []
+    for m in messages:
+        if m.key in known:
+            continue
+        items = [(iid, k) for iid, k in zip(m.installment_ids, m.item_keys, strict=True) if k not in covered]
+        if m.item_keys and not items:
+            continue
+        wanted.append((m, items))
+    return wanted
 
 
 def _row(m: NewOutbound, now: datetime) -> Message:

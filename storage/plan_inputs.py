@@ -8,20 +8,19 @@ borrowers it touched inside its own transaction, so the mark commits with the ch
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from storage.database import connection, is_postgres_connection
-from storage.servicing import UNPAID_STATES, InstallmentRecord, installment_record
+from storage.servicing import UNPAID_SQL, InstallmentRecord, installment_record, tier_window
 
 _SQLITE_KEYS = 500  # within any SQLite's limit on a statement's variables
 _POSTGRES_KEYS = 50_000
-_UNPAID = "(" + ", ".join(f"'{s}'" for s in UNPAID_STATES) + ")"
 _RECORD_SQL = (
     "SELECT i.id, b.borrower_id, b.id, l.loan_id, i.installment_no, b.timezone, b.locale, i.due_date, "
     "i.amount_due, i.amount_paid, l.currency, i.state FROM installments i "
     "JOIN loans l ON l.id = i.loan_id JOIN borrowers b ON b.id = l.borrower_id "
-    f"WHERE l.status = 'active' AND i.state IN {_UNPAID} AND "
+    f"WHERE l.status = 'active' AND i.state IN {UNPAID_SQL} AND "
 )
 
 
@@ -69,8 +68,7 @@ async def installments_of_borrowers(
 ) -> list[InstallmentRecord]:
     """These borrowers' unpaid installments close enough to today (in any zone) to reach a tier:
     the rows ``installments_near_tiers`` gives for them."""
-    earliest = (now - timedelta(hours=14)).date() - timedelta(days=days_after + 1)
-    latest = (now + timedelta(hours=14)).date() + timedelta(days=days_before + 1)
+    earliest, latest = tier_window(now, days_before, days_after)
     conn = connection()
     postgres = is_postgres_connection(conn)
     size = _POSTGRES_KEYS if postgres else _SQLITE_KEYS

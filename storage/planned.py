@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from storage.bulk import Bulk
 from storage.database import connection, is_postgres_connection, let_other_writers_in
 from storage.interaction_log import InteractionLog, LogEvent, append_bulk
-from storage.outbox import NewOutbound
+from storage.outbox import NewOutbound, still_to_store
 
 # Messages a transaction. SQLite: ~30 ms of its database-wide write lock (0.1-0.15 ms a message
 # with its items and log entry), then as long again with the lock free, so a webhook waiting to
@@ -69,25 +69,19 @@ async def _fresh(bulk: Bulk, messages: Sequence[NewOutbound]) -> list[NewOutboun
             "SELECT idempotency_key FROM messages WHERE idempotency_key {keys}", keys, "text"
         )
     }
-    fresh = [m for m in messages if m.key not in known]
-    item_keys = [k for m in fresh for k in m.item_keys]
+    item_keys = [k for m in messages if m.key not in known for k in m.item_keys]
     covered = {
         key
         async for (key,) in bulk.select_in(
             "SELECT item_key FROM message_items WHERE item_key {keys}", item_keys, "text"
         )
     }
-    if not covered:
-        return fresh
-    out = []
-    for m in fresh:
-        items = [(iid, k) for iid, k in zip(m.installment_ids, m.item_keys, strict=True) if k not in covered]
-        if m.item_keys and not items:
-            continue
-        out.append(
-            dataclasses.replace(m, installment_ids=tuple(i for i, _ in items), item_keys=tuple(k for _, k in items))
-        )
-    return out
+    return [
+        m
+        if len(items) == len(m.item_keys)
+        else dataclasses.replace(m, installment_ids=tuple(i for i, _ in items), item_keys=tuple(k for _, k in items))
+        for m, items in still_to_store(messages, known, covered)
+    ]
 
 
 async def _insert(bulk: Bulk, messages: Sequence[NewOutbound], now: datetime) -> None:

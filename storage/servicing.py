@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 UNPAID_STATES = ("open", "partially_paid")
+UNPAID_SQL = "(" + ", ".join(f"'{s}'" for s in UNPAID_STATES) + ")"  # the same, in a query
 _CHUNK = 500
 
 
@@ -50,10 +51,17 @@ class InstallmentRecord:
     state: str
 
 
-async def installments_near_tiers(now: datetime, days_before: int, days_after: int) -> list[InstallmentRecord]:
-    """Unpaid installments whose due date is close enough to today (in any zone) to reach a tier."""
+def tier_window(now: datetime, days_before: int, days_after: int) -> tuple[date, date]:
+    """The due dates (first, last) that can reach a tier today in some zone: from ``days_after``
+    days past due to ``days_before`` days ahead, a day's margin for zones 14 hours either side."""
     earliest = (now - timedelta(hours=14)).date() - timedelta(days=days_after + 1)
     latest = (now + timedelta(hours=14)).date() + timedelta(days=days_before + 1)
+    return earliest, latest
+
+
+async def installments_near_tiers(now: datetime, days_before: int, days_after: int) -> list[InstallmentRecord]:
+    """Unpaid installments whose due date is close enough to today (in any zone) to reach a tier."""
+    earliest, latest = tier_window(now, days_before, days_after)
     rows = await Installment.filter(
         state__in=UNPAID_STATES, due_date__gte=earliest, due_date__lte=latest, loan__status="active"
     ).values_list(
