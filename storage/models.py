@@ -475,3 +475,19 @@ class ChangeVersion(Model):
 
     class Meta:
         table = "change_versions"
+
+
+class BorrowerRisk(Model):
+    """A borrower's risk tier (A good, B watch, C high risk) as the last daily risk pass scored it:
+    the score, each signal's points and the early warnings in force. Reports group by ``tier``; a
+    borrower with no row yet counts as ``B``."""
+
+    borrower_id = fields.IntField(primary_key=True)  # borrowers.id
+    tier = fields.CharField(max_length=1, db_index=True)
+    score = fields.IntField()
+    reasons: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+    warnings: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+    computed_at = UtcDatetimeField()
+
+    class Meta:
+        table = "borrower_risk"
