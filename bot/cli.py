@@ -89,10 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
     verify = log_sub.add_parser("verify", help="check the hash chain; non-zero exit on a break")
     verify.add_argument("--borrower", help="check one borrower's chain only")
 
-    report = sub.add_parser("report", help="servicing figures")
-    report.add_argument("--since")
-    report.add_argument("--until")
-    report.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    report = sub.add_parser("report", help="portfolio and servicing indicators of a period (README: Reports)")
+    # Values are checked by the command itself, so each mistake gets one line saying why (exit 2).
+    report.add_argument("--since", help="first date, YYYY-MM-DD in sla.timezone (default: 30 days ago)")
+    report.add_argument("--until", help="last date (default: yesterday)")
+    report.add_argument("--every", help="a series too: day, week or month")
+    report.add_argument("--by", help="groups too: tier, stage, product, channel or classification")
+    report.add_argument("--format", default="table", help="table (default), json or csv")
     return parser
 
 

@@ -55,10 +55,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_staff(args)
     if command == "report":
-        print(
-            "duebot report: not available yet (servicing figures come with the reporting issue)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+        from bot.commands.report import run_report
+
+        return run_report(args)
     print(f"duebot: unknown command {command}", file=sys.stderr)
     return EXIT_USAGE
