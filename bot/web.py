@@ -11,6 +11,7 @@ from bot.api import case_actions as case_actions_api
 from bot.api import loans as loans_api
 from bot.api import openapi
 from bot.api import replies as replies_api
+from bot.api import reports as reports_api
 from bot.api.common import SERVICES, api_middleware
 from bot.console import add_routes as console_routes
 from bot.console import console_middleware
@@ -59,6 +60,7 @@ def build_app(
     case_actions_api.add_routes(app)
     console_routes(app)
     replies_api.add_routes(app)
+    reports_api.add_routes(app)
     inbound_routes(app)
     openapi.add_routes(app)
     for ctx in cleanup or []:

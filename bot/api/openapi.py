@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.api import docs_replies, docs_staff
+from bot.api import docs_replies, docs_reports, docs_staff
 from bot.api.common import json_response
 
 
@@ -271,6 +271,9 @@ PATHS.update(docs_replies.PATHS)
 # Case actions and restrictions (the staff issue), likewise.
 SCHEMAS.update(docs_staff.SCHEMAS)
 PATHS.update(docs_staff.PATHS)
+# Reports (the monitoring issue).
+SCHEMAS.update(docs_reports.SCHEMAS)
+PATHS.update(docs_reports.PATHS)
 
 
 def document() -> dict[str, Any]:

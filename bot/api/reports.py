@@ -1,0 +1,41 @@
+"""``GET /api/v1/reports``: the report of ``duebot report`` as JSON, for lender systems."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from bot.api.common import SERVICES, error, json_response
+from scheduler.portfolio import ReportError, report_request
+from scheduler.report import build_report
+
+PARAMETERS = ("since", "until", "every", "by")
+
+
+def local_today(request: web.Request) -> date:
+    services = request.app[SERVICES]
+    return services.clock().astimezone(ZoneInfo(services.policy.sla.timezone)).date()
+
+
+async def get_reports(request: web.Request) -> web.Response:
+    query = request.rel_url.query
+    unknown = sorted(set(query) - set(PARAMETERS))
+    if unknown:
+        return error(400, "bad_request", f"unknown parameter {unknown[0]!r}; allowed: {', '.join(PARAMETERS)}")
+    try:
+        wanted = report_request(
+            since=query.get("since") or None,
+            until=query.get("until") or None,
+            every=query.get("every") or None,
+            by=query.get("by") or None,
+            today=local_today(request),
+        )
+    except ReportError as exc:
+        return error(400, "bad_request", str(exc).replace("--", ""))
+    return json_response(await build_report(wanted, request.app[SERVICES].policy))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/reports", get_reports)
