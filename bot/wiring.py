@@ -16,7 +16,7 @@ from scheduler.channel import Channel
 from scheduler.cycle import FollowUp, ServicingPass
 from scheduler.dispatch import Dispatcher, DispatchSettings, TelegramInvite
 from scheduler.rendering import MessageRenderer
-from scheduler.tiers import tiers_from_policy
+from scheduler.tiers import all_tiers
 from storage.counters import CounterBatch
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
 def build_renderer(services: Services) -> MessageRenderer:
     """Every template is rendered with sample data now: a broken one stops start-up (exit 3)."""
     renderer = MessageRenderer(lender_dir=services.settings.templates_dir)
-    renderer.check_templates({tier.stage for tier in tiers_from_policy(services.policy)})
+    renderer.check_templates({tier.stage for tier in all_tiers(services.policy)})
     return renderer
 
 

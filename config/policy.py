@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -381,6 +382,131 @@ class Console(_Section):
     session_hours: float = Field(12, gt=0, le=168)
 
 
+# Reminder kinds (collection stages) a strategy or an experiment may give its own template variant.
+MESSAGE_STAGES = ("before_due", "due_today", "overdue_early", "overdue_middle", "overdue_late")
+RISK_TIERS = ("A", "B", "C")
+_VARIANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+EXPERIMENT_METRICS = ("paid_by_due", "paid_within_7_days", "promise_within_3_days")
+
+
+def _variant_name(value: str) -> str:
+    if not _VARIANT.match(value):
+        raise ValueError(f"bad variant name {value!r}: lower-case letters, digits, '-' and '_'")
+    return value
+
+
+def _known_stages(kinds: Iterable[str]) -> None:
+    for kind in kinds:
+        if kind not in MESSAGE_STAGES:
+            raise ValueError(f"unknown kind {kind!r}; allowed: {', '.join(MESSAGE_STAGES)}")
+
+
+class Strategy(_Section):
+    """A risk tier's own cadence and wording; what it leaves out follows ``reminders``."""
+
+    days_before_due: tuple[int, ...] | None = None
+    days_past_due: tuple[int, ...] | None = None
+    # kind -> template variant (``before_due = "firm"`` renders before_due.<channel>.<locale>@firm.j2)
+    variants: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("days_before_due", "days_past_due")
+    @classmethod
+    def _days(cls, v: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        if v is None:
+            return None
+        checked = Reminders.model_validate({info.field_name or "": v})
+        return tuple(getattr(checked, info.field_name or ""))
+
+    @field_validator("variants")
+    @classmethod
+    def _variants(cls, v: dict[str, str]) -> dict[str, str]:
+        _known_stages(v)
+        for variant in v.values():
+            _variant_name(variant)
+        return v
+
+
+class Strategies(_Section):
+    A: Strategy = Strategy()
+    B: Strategy = Strategy()
+    C: Strategy = Strategy()
+
+    def for_tier(self, tier: str | None) -> Strategy:
+        """A borrower not scored yet is treated as ``B``."""
+        return getattr(self, tier) if tier in RISK_TIERS else self.B
+
+
+class Guardrails(_Section):
+    opt_out_rate: float | None = Field(None, ge=0, le=1)
+    complaint_rate: float | None = Field(None, ge=0, le=1)
+
+
+class Experiment(_Section):
+    """A champion/challenger test of template variants on some reminder kinds."""
+
+    kinds: tuple[str, ...]
+    arms: dict[str, int]
+    start: date
+    end: date
+    metric: str = "paid_by_due"
+    guardrails: Guardrails = Guardrails()
+    min_borrowers: int = Field(200, ge=1)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("name at least one kind")
+        _known_stages(v)
+        return v
+
+    @field_validator("arms")
+    @classmethod
+    def _arms(cls, v: dict[str, int]) -> dict[str, int]:
+        if "control" not in v:
+            raise ValueError("an experiment needs a 'control' arm (the template otherwise used)")
+        if len(v) < 2:
+            raise ValueError("an experiment needs a challenger arm beside control")
+        for name, weight in v.items():
+            if name != "control":
+                _variant_name(name)
+            if not isinstance(weight, int) or isinstance(weight, bool) or weight <= 0:
+                raise ValueError(f"arm {name!r}: weight must be a whole number above 0")
+        if sum(v.values()) != 100:
+            raise ValueError(f"weights must sum to 100, got {sum(v.values())}")
+        return v
+
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, v: str) -> str:
+        if v not in EXPERIMENT_METRICS:
+            raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(EXPERIMENT_METRICS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _dates(self) -> Experiment:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+    def running_on(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _experiments_apart(experiments: dict[str, Experiment]) -> dict[str, Experiment]:
+    names = sorted(experiments)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            a, b = experiments[first], experiments[second]
+            shared = sorted(set(a.kinds) & set(b.kinds))
+            if shared and a.start <= b.end and b.start <= a.end:
+                raise ValueError(
+                    f"experiments {first!r} and {second!r} both cover {', '.join(shared)} between "
+                    f"{max(a.start, b.start)} and {min(a.end, b.end)}; one kind, one experiment at a time"
+                )
+    return experiments
+
+
 # The built-in routing table (config/policy.toml repeats it; a policy file's rules replace it whole).
 _DEFAULT_ROUTES: dict[str, Any] = {
     "rules": [
@@ -415,6 +541,16 @@ class Policy(_Section):
     routing: Routing = Field(default_factory=lambda: Routing.model_validate(_DEFAULT_ROUTES))
     sla: Sla = Sla()
     console: Console = Console()
+    strategies: Strategies = Strategies()
+    experiments: dict[str, Experiment] = Field(default_factory=dict)
+
+    @field_validator("experiments")
+    @classmethod
+    def _experiments(cls, v: dict[str, Experiment]) -> dict[str, Experiment]:
+        for name in v:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+                raise ValueError(f"bad experiment name {name!r}: lower-case letters, digits, '-' and '_'")
+        return _experiments_apart(v)
 
     def sla_for(self, queue: str) -> tuple[Span, Span | None]:
         """(first response, resolution or None) for a queue; complaints follow the complaints keys."""

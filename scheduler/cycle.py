@@ -103,7 +103,9 @@ class ServicingPass:
             "telegram": policy.sending.telegram_per_second,
         }
         self.follow_ups = list(follow_ups)
-        self.planner = PlanStep(policy=policy, log=log, counters=counters, pace=self.pace)
+        self.planner = PlanStep(
+            policy=policy, log=log, counters=counters, pace=self.pace, has_variant=dispatcher.renderer.has_template
+        )
 
     async def run(self, now: datetime) -> PassSummary:
         if now.tzinfo is None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from config.policy import Policy
+from scheduler.experiments import HasVariant, Wording, choose_wording
 from scheduler.incremental import due_date_scans, local_days_since, new_local_days
 from scheduler.planning import (
     CapacityWarning,
@@ -27,8 +28,9 @@ from scheduler.planning import (
     reminder_key,
     window_capacity,
 )
-from scheduler.tiers import tiers_from_policy
+from scheduler.tiers import all_tiers
 from storage.counters import CounterBatch
+from storage.experiments import stopped_arms
 from storage.interaction_log import InteractionLog, LogEvent
 from storage.outbox import NewOutbound
 from storage.plan_inputs import (
@@ -36,6 +38,7 @@ from storage.plan_inputs import (
     installments_due_on,
     installments_of_borrowers,
     pending_marks,
+    preferred_channels_and_tiers,
     zones_in_use,
 )
 from storage.planned import store_plan
@@ -59,11 +62,22 @@ class PlanOutcome:
 class PlanStep:
     """Plans, stores and logs reminders; built once with what it needs."""
 
-    def __init__(self, *, policy: Policy, log: InteractionLog, counters: CounterBatch, pace: dict[str, float]) -> None:
+    def __init__(
+        self,
+        *,
+        policy: Policy,
+        log: InteractionLog,
+        counters: CounterBatch,
+        pace: dict[str, float],
+        has_variant: HasVariant | None = None,
+    ) -> None:
         self.policy = policy
         self.log = log
         self.counters = counters
         self.pace = pace
+        # Whether a template variant exists (the renderer's): without one, no variant is ever chosen.
+        self.has_variant: HasVariant = has_variant or (lambda kind, channel, locale, variant: False)
+        self.stopped: frozenset[tuple[str, str]] = frozenset()
 
     async def run(self, now: datetime) -> PlanOutcome:
         """Plan what changed since the last pass: the marked borrowers, and the installments that
@@ -72,8 +86,9 @@ class PlanStep:
         reminders = self.policy.reminders
         since = await watermark(PLAN_WATERMARK)
         previous = since if since and since < now else None
-        offsets = [tier.offset_days for tier in tiers_from_policy(self.policy)]
+        offsets = [tier.offset_days for tier in all_tiers(self.policy)]
         mark_ids, marked = await pending_marks()
+        self.stopped = await stopped_arms() if self.policy.experiments else frozenset()
         zones = await zones_in_use()
         tally = CapacityTally(now)
         batch = PlannedBatch(summary)
@@ -118,11 +133,12 @@ class PlanStep:
         if not records:
             return
         borrower_pk = {r.borrower_id: r.borrower_pk for r in records}
-        preferred = await _preferred_channels(borrower_pk)
+        preferred, risk = await _borrower_facts(borrower_pk)
+        words = Words(self.policy, risk, self.has_variant, self.stopped)
         # Planning is CPU work (seconds for a large book's first pass of the day): in a worker
         # thread, so that in serve the event loop keeps answering webhooks.
         plan, due, stale = await asyncio.to_thread(
-            _planned_outbound, records, now, self.policy, previous, borrower_pk, preferred
+            _planned_outbound, records, now, self.policy, previous, borrower_pk, preferred, words
         )
         tally.add(plan, preferred)
         batch.add(due, stale, borrower_pk)
@@ -183,7 +199,31 @@ def to_due(record: InstallmentRecord) -> DueInstallment:
     )
 
 
-def _outbound_for(reminder: PlannedReminder, borrower_pk: int, channel: str) -> NewOutbound:
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What chooses a reminder's words: the policy, each borrower's risk tier, which template
+    variants exist, and the experiments' stopped arms."""
+
+    policy: Policy
+    risk: dict[str, str]
+    has_variant: HasVariant
+    stopped: frozenset[tuple[str, str]]
+
+    def of(self, reminder: PlannedReminder, channel: str) -> Wording:
+        return choose_wording(
+            policy=self.policy,
+            kind=reminder.tier.stage,
+            day=reminder.local_date,
+            borrower_id=reminder.borrower_id,
+            risk_tier=self.risk.get(reminder.borrower_id),
+            channel=channel,
+            locale=reminder.locale or "en",
+            has_variant=self.has_variant,
+            stopped=self.stopped,
+        )
+
+
+def _outbound_for(reminder: PlannedReminder, borrower_pk: int, channel: str, wording: Wording) -> NewOutbound:
     return NewOutbound(
         key=reminder.key,
         borrower_pk=borrower_pk,
@@ -195,7 +235,11 @@ def _outbound_for(reminder: PlannedReminder, borrower_pk: int, channel: str) -> 
         not_after=reminder.not_after,
         item_keys=reminder.item_keys,
         installment_ids=tuple(i.installment_id for i in reminder.items),
-        payload={"offset_days": reminder.tier.offset_days, "loan_ids": sorted(reminder.loan_ids)},
+        payload={
+            "offset_days": reminder.tier.offset_days,
+            "loan_ids": sorted(reminder.loan_ids),
+            **wording.payload(),
+        },
     )
 
 
@@ -234,10 +278,14 @@ def _planned_outbound(
     since: datetime | None,
     borrower_pk: dict[str, int],
     preferred: dict[str, str],
+    words: Words,
 ) -> tuple[Plan, list[NewOutbound], list[NewOutbound]]:
     """The plan and the messages to store for it (pure: runs in a worker thread)."""
-    plan = plan_reminders((to_due(r) for r in records), now, policy, since=since)
-    due = [_outbound_for(r, borrower_pk[r.borrower_id], preferred.get(r.borrower_id, "sms")) for r in plan.due]
+    plan = plan_reminders((to_due(r) for r in records), now, policy, since=since, risk_tiers=words.risk)
+    due = []
+    for r in plan.due:
+        channel = preferred.get(r.borrower_id, "sms")
+        due.append(_outbound_for(r, borrower_pk[r.borrower_id], channel, words.of(r, channel)))
     return plan, due, _missed_outbound(plan.missed, borrower_pk)
 
 
@@ -298,23 +346,11 @@ class PlannedBatch:
         return taken
 
 
-async def _preferred_channels(borrower_pk: dict[str, int]) -> dict[str, str]:
-    """Each borrower's preferred channel, in plain SQL: building a query of thousands of ids through
-    the ORM cost a large book's pass more than a second of CPU (on serve's event loop)."""
-    from storage.database import connection, is_postgres_connection
-
-    conn = connection()
-    ids = list(borrower_pk.values())
-    result: dict[str, str] = {}
-    if is_postgres_connection(conn):
-        sql = "SELECT borrower_id, preferred_channel FROM borrowers WHERE id = ANY($1::int[])"
-        for start in range(0, len(ids), 50_000):
-            for row in await conn.execute_query_dict(sql, [ids[start : start + 50_000]]):
-                result[row["borrower_id"]] = row["preferred_channel"]
-        return result
-    for start in range(0, len(ids), 500):  # within any SQLite's limit on a statement's variables
-        part = ids[start : start + 500]
-        sql = f"SELECT borrower_id, preferred_channel FROM borrowers WHERE id IN ({','.join('?' * len(part))})"
-        for row in await conn.execute_query_dict(sql, part):
-            result[row["borrower_id"]] = row["preferred_channel"]
-    return result
+async def _borrower_facts(borrower_pk: dict[str, int]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each borrower's preferred channel and risk tier (when scored)."""
+    preferred, risk = {}, {}
+    for borrower_id, channel, tier in await preferred_channels_and_tiers(list(borrower_pk.values())):
+        preferred[borrower_id] = channel
+        if tier is not None:
+            risk[borrower_id] = tier
+    return preferred, risk

@@ -13,7 +13,7 @@ borrower record); if they do not, the first installment's zone and locale set th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -273,7 +273,7 @@ class _ZonePass:
 def _missed_by_offset(tiers: tuple[Tier, ...], days_down: int) -> dict[int, tuple[Tier, ...]]:
     """For a row ``offset`` days past due today, the tiers with offsets in [offset - days_down, offset)."""
     table: dict[int, tuple[Tier, ...]] = {}
-    if days_down <= 0:
+    if days_down <= 0 or not tiers:
         return table
     for offset in range(tiers[0].offset_days + 1, tiers[-1].offset_days + days_down + 1):
         passed = tuple(tier for tier in tiers if offset - days_down <= tier.offset_days < offset)
@@ -336,7 +336,11 @@ def _planned(
 
 
 def plan_reminders(
-    rows: Iterable[DueInstallment], now: datetime, policy: Policy, since: datetime | None = None
+    rows: Iterable[DueInstallment],
+    now: datetime,
+    policy: Policy,
+    since: datetime | None = None,
+    risk_tiers: Mapping[str, str] | None = None,
 ) -> Plan:
     """Reminders due on the borrowers' local date at ``now``, and tiers missed since ``since``.
 
@@ -345,17 +349,21 @@ def plan_reminders(
     included because the previous pass may have run before that day's window opened; a tier
     that did go that day is already recorded under the same item key, so the caller stores
     missed tiers with insert-if-absent and the database keeps the first outcome.
+
+    ``risk_tiers`` maps a borrower to their risk tier, whose strategy may set its own cadence
+    (``policy.strategies``); a borrower not in it follows tier ``B``'s.
     """
     require_aware(now, "now")
     if since is not None:
         require_aware(since, "since")
         if since > now:
             raise ValueError(f"since ({since.isoformat()}) is after now ({now.isoformat()})")
-    tiers = tiers_from_policy(policy)
-    tier_by_offset = {tier.offset_days: tier for tier in tiers}
-    zone_passes: dict[str, _ZonePass] = {}
-    # (borrower, tier offset, local date ordinal) -> the installments reaching that tier that day
-    groups: dict[tuple[str, int, int], list[DueInstallment]] = {}
+    cadences = {risk: tiers_from_policy(policy, risk) for risk in ("A", "B", "C")}
+    by_offset = {risk: {tier.offset_days: tier for tier in tiers} for risk, tiers in cadences.items()}
+    risk_of = risk_tiers or {}
+    zone_passes: dict[tuple[str, str], _ZonePass] = {}
+    # (borrower, tier, local date ordinal) -> the installments reaching that tier that day
+    groups: dict[tuple[str, Tier, int], list[DueInstallment]] = {}
     missed: list[MissedTier] = []
 
     # The hot loop over up to millions of rows: attribute reads and dict lookups only; zones,
@@ -364,12 +372,16 @@ def plan_reminders(
         # Amounts are validated >= 0, so a false amount is zero: nothing left to remind about.
         if row.paid or not row.amount_outstanding:
             continue
-        zone_pass = zone_passes.get(row.timezone)
+        risk = risk_of.get(row.borrower_id, "B")
+        if risk not in cadences:
+            risk = "B"
+        zone_pass = zone_passes.get((row.timezone, risk))
         if zone_pass is None:
-            zone_pass = zone_passes[row.timezone] = _ZonePass.of(row.timezone, now, since, tiers)
+            zone_pass = zone_passes[(row.timezone, risk)] = _ZonePass.of(row.timezone, now, since, cadences[risk])
         offset = zone_pass.today - row.due_date.toordinal()
-        if offset in tier_by_offset:
-            key = (row.borrower_id, offset, zone_pass.today)
+        tier = by_offset[risk].get(offset)
+        if tier is not None:
+            key = (row.borrower_id, tier, zone_pass.today)
             group = groups.get(key)
             if group is None:
                 groups[key] = [row]
@@ -381,8 +393,8 @@ def plan_reminders(
 
     windows = _WindowBook(policy)
     due = [
-        _planned(borrower_id, tier_by_offset[offset], date.fromordinal(day), items, windows)
-        for (borrower_id, offset, day), items in groups.items()
+        _planned(borrower_id, tier, date.fromordinal(day), items, windows)
+        for (borrower_id, tier, day), items in groups.items()
     ]
     # Stored (and so claimed) in this order: when one borrower has two tiers on one local day and
     # the daily cap lets only one go, the most overdue goes first (money already owed comes first).

@@ -315,7 +315,11 @@ def compose(
             days_past_due=int(message.payload.get("offset_days", 0)),
             telegram_link=telegram_link,
         )
-        rendered = renderer.render(message.kind, channel, borrower.locale, context)
+        # The variant the plan chose (a strategy's or an experiment arm's), where this channel has it.
+        variant = message.payload.get("variant")
+        if variant is not None and not renderer.has_template(message.kind, channel, borrower.locale, variant):
+            variant = None
+        rendered = renderer.render(message.kind, channel, borrower.locale, context, variant)
     kind = guard_kind(message)
     counted = counts_toward_caps(kind, now, None if kind != "staff_reply" else newest_inbound_at, policy)
     outbound = OutboundMessage(

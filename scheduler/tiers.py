@@ -86,10 +86,21 @@ def stage_for_dpd(dpd: int, policy: Policy) -> Stage:
     return "before_due"
 
 
-def tiers_from_policy(policy: Policy) -> tuple[Tier, ...]:
-    """Every tier the policy defines, ordered by offset (earliest day first)."""
-    offsets = {-days for days in policy.reminders.days_before_due}
-    offsets.update(policy.reminders.days_past_due)
+def tiers_from_policy(policy: Policy, risk_tier: str | None = None) -> tuple[Tier, ...]:
+    """The cadence of a borrower of ``risk_tier`` (None, not scored yet: ``B``): the policy's
+    ``reminders`` days as that tier's strategy overrides them, ordered by offset."""
+    strategy = policy.strategies.for_tier(risk_tier)
+    before = strategy.days_before_due if strategy.days_before_due is not None else policy.reminders.days_before_due
+    after = strategy.days_past_due if strategy.days_past_due is not None else policy.reminders.days_past_due
+    return _tiers(policy, {-days for days in before} | set(after))
+
+
+def all_tiers(policy: Policy) -> tuple[Tier, ...]:
+    """Every tier any risk tier's cadence uses (what planning reads and templates must cover)."""
+    return _tiers(policy, {t.offset_days for risk in ("A", "B", "C") for t in tiers_from_policy(policy, risk)})
+
+
+def _tiers(policy: Policy, offsets: set[int]) -> tuple[Tier, ...]:
     return tuple(
         Tier(name=tier_name(offset), offset_days=offset, stage=stage_for_dpd(offset, policy))
         for offset in sorted(offsets)

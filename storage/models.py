@@ -491,3 +491,17 @@ class BorrowerRisk(Model):
 
     class Meta:
         table = "borrower_risk"
+
+
+class ExperimentStop(Model):
+    """An experiment's arm stopped by a guardrail: its borrowers get control from then on."""
+
+    id = fields.IntField(primary_key=True)
+    experiment = fields.CharField(max_length=64)
+    arm = fields.CharField(max_length=32)
+    stopped_at = UtcDatetimeField()
+    reason = fields.TextField()
+
+    class Meta:
+        table = "experiment_stops"
+        unique_together = (("experiment", "arm"),)

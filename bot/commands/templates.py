@@ -16,7 +16,7 @@ def run_templates(args: argparse.Namespace) -> int:
     from config.policy import load_policy
     from config.settings import load_settings
     from scheduler.rendering import MessageRenderer, TemplateCheckError, parse_template_name
-    from scheduler.tiers import tiers_from_policy
+    from scheduler.tiers import all_tiers
 
     settings = load_settings()
     policy = load_policy(settings.policy_file)
@@ -28,7 +28,7 @@ def run_templates(args: argparse.Namespace) -> int:
             print(f"{source.name:44} {where:8} {source.path}{note}")
         return EXIT_OK
     try:
-        renderer.check_templates({tier.stage for tier in tiers_from_policy(policy)})
+        renderer.check_templates({tier.stage for tier in all_tiers(policy)})
     except TemplateCheckError as exc:
         print(f"duebot templates check: {exc}", file=sys.stderr)
         return EXIT_CONFIG

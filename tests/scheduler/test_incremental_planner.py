@@ -20,7 +20,7 @@ import pytest
 
 from config.policy import Policy
 from scheduler import plan_step
-from scheduler.plan_step import PlanStep, _planned_outbound
+from scheduler.plan_step import PlanStep, Words, _planned_outbound
 from storage.counters import CounterBatch
 from storage.database import close_database, open_database
 from storage.importer import import_loan_rows, import_payment_rows
@@ -133,7 +133,8 @@ async def full_pass(policy: Policy, log: InteractionLog, now: datetime, since: d
     lookback = max(reminders.days_past_due) + (max(0, (now - since).days) + 1 if since else 0)
     records = await installments_near_tiers(now, max(reminders.days_before_due), lookback)
     borrower_pk = {r.borrower_id: r.borrower_pk for r in records}
-    _plan, due, stale = _planned_outbound(records, now, policy, previous, borrower_pk, {})
+    words = Words(policy, {}, lambda kind, channel, locale, variant: False, frozenset())
+    _plan, due, stale = _planned_outbound(records, now, policy, previous, borrower_pk, {}, words)
     await store_outbound(due, now)
     await store_outbound(stale, now)
 
