@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify = log_sub.add_parser("verify", help="check the hash chain; non-zero exit on a break")
     verify.add_argument("--borrower", help="check one borrower's chain only")
 
+    experiment = sub.add_parser("experiment", help="champion/challenger experiments of the policy")
+    experiment_sub = experiment.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    status = experiment_sub.add_parser("status", help="figures per arm, with intervals and the verdict")
+    status.add_argument("name")
+    status.add_argument("--format", default="table", help="table (default) or json")
+
     templates = sub.add_parser("templates", help="the message templates in force: check or list them")
     templates_sub = templates.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     templates_sub.add_parser("check", help="render every template with sample data; exit 3 naming a broken one")

@@ -83,6 +83,13 @@ class StaffChat:
     async def announce_overdue(self, case: Case) -> None:
         await self._post(case, overdue=True)
 
+    async def tell(self, text: str) -> None:
+        """A plain notice (an experiment's arm stopped by a guardrail)."""
+        try:
+            await self._bot().send_message(chat_id=self.chat_id, text=text, parse_mode=None)
+        except Exception:
+            log.warning("could not post a notice to the staff chat", exc_info=True)
+
     async def _post(self, case: Case, *, overdue: bool) -> None:
         # A staff-chat failure must never stop a case from opening or a pass from finishing.
         try:

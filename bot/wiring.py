@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.services import Services
+from config.errors import ConfigError
+from config.policy import Policy
 from scheduler.answers import AnswerLane
 from scheduler.channel import Channel
 from scheduler.cycle import FollowUp, ServicingPass
 from scheduler.dispatch import Dispatcher, DispatchSettings, TelegramInvite
+from scheduler.experiments import missing_variants
 from scheduler.rendering import MessageRenderer
 from scheduler.tiers import all_tiers
 from storage.counters import CounterBatch
@@ -75,6 +78,7 @@ def build_invites(services: Services, channels: Mapping[str, Channel]) -> Telegr
 def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[str, FollowUp]]:
     """The steps every pass runs after dispatch: promise checks, escalations by days past due (and
     unreachable borrowers, unknown sends), SLA breaches. New and overdue cases go to ``chat``."""
+    from scheduler.experiment_watch import GuardrailWatch
     from scheduler.promises import PromiseCheck
     from scheduler.routing import Escalations
     from scheduler.sla import SlaWatch
@@ -85,14 +89,23 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
         ("promises", PromiseCheck(policy, log, notify)),
         ("escalations", Escalations(policy, log, notify).escalate),
         ("sla", SlaWatch(policy, log, chat.announce_overdue if chat is not None else None).check),
+        ("experiments", GuardrailWatch(policy, log, chat.tell if chat is not None else None)),
     ]
 
 
 def build_renderer(services: Services) -> MessageRenderer:
     """Every template is rendered with sample data now: a broken one stops start-up (exit 3)."""
     renderer = MessageRenderer(lender_dir=services.settings.templates_dir)
-    renderer.check_templates({tier.stage for tier in all_tiers(services.policy)})
+    check_renderer(renderer, services.policy)
     return renderer
+
+
+def check_renderer(renderer: MessageRenderer, policy: Policy) -> None:
+    """The templates render, and every variant a strategy or an experiment names exists (exit 3)."""
+    renderer.check_templates({tier.stage for tier in all_tiers(policy)})
+    problems = missing_variants(policy, renderer.variants)
+    if problems:
+        raise ConfigError("policy: " + "\n".join(problems))
 
 
 def status_callback_url(services: Services) -> str | None:

@@ -95,3 +95,23 @@ def choose_wording(
     if not has_variant(kind, channel, locale, arm):
         return Wording(tier, base, name, arm, excluded=True)
     return Wording(tier, arm, name, arm)
+
+
+def missing_variants(policy: Policy, variants_of: Callable[[str], Collection[str]]) -> list[str]:
+    """Every strategy or experiment arm naming a template variant no file offers, as "key: why"."""
+    problems = []
+    for tier in ("A", "B", "C"):
+        for kind, variant in policy.strategies.for_tier(tier).variants.items():
+            if variant not in variants_of(kind):
+                problems.append(
+                    f"key 'strategies.{tier}.variants.{kind}': no template variant {variant!r} "
+                    f"(a file such as {kind}.sms.en@{variant}.j2 in DUEBOT_TEMPLATES_DIR)"
+                )
+    for name, experiment in policy.experiments.items():
+        for arm in experiment.arms:
+            if arm != CONTROL and not any(arm in variants_of(kind) for kind in experiment.kinds):
+                problems.append(
+                    f"key 'experiments.{name}.arms.{arm}': no template variant {arm!r} for "
+                    f"{', '.join(experiment.kinds)} (a file such as {experiment.kinds[0]}.sms.en@{arm}.j2)"
+                )
+    return problems

@@ -54,6 +54,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.commands.staff import run_staff
 
         return run_staff(args)
+    if command == "experiment":
+        from bot.commands.experiment import run_experiment
+
+        return run_experiment(args)
     if command == "templates":
         from bot.commands.templates import run_templates
 

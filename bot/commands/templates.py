@@ -13,10 +13,11 @@ from bot.exitcodes import EXIT_CONFIG, EXIT_OK
 
 
 def run_templates(args: argparse.Namespace) -> int:
+    from bot.wiring import check_renderer
+    from config.errors import ConfigError
     from config.policy import load_policy
     from config.settings import load_settings
-    from scheduler.rendering import MessageRenderer, TemplateCheckError, parse_template_name
-    from scheduler.tiers import all_tiers
+    from scheduler.rendering import MessageRenderer, parse_template_name
 
     settings = load_settings()
     policy = load_policy(settings.policy_file)
@@ -28,8 +29,8 @@ def run_templates(args: argparse.Namespace) -> int:
             print(f"{source.name:44} {where:8} {source.path}{note}")
         return EXIT_OK
     try:
-        renderer.check_templates({tier.stage for tier in all_tiers(policy)})
-    except TemplateCheckError as exc:
+        check_renderer(renderer, policy)
+    except ConfigError as exc:
         print(f"duebot templates check: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     for source in renderer.sources():
