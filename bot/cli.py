@@ -105,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", help="first date, YYYY-MM-DD in sla.timezone (default: 30 days ago)")
     report.add_argument("--until", help="last date (default: yesterday)")
     report.add_argument("--every", help="a series too: day, week or month")
-    report.add_argument("--by", help="groups too: tier, stage, product, channel or classification")
+    report.add_argument("--by", help="groups too: tier, stage, product, channel, classification or arm")
+    report.add_argument("--experiment", help="with --by arm: the experiment whose arms to compare")
     report.add_argument("--format", default="table", help="table (default), json or csv")
     return parser
 

@@ -23,7 +23,7 @@ OVERDUE_BUCKETS: frozenset[str] = frozenset({"1-30", "31-60", "61-90", "91+"})
 BUCKET_CEILINGS: tuple[tuple[int, Bucket], ...] = ((30, "1-30"), (60, "31-60"), (90, "61-90"))
 Every = Literal["day", "week", "month"]
 EVERY: tuple[Every, ...] = get_args(Every)
-GroupBy = Literal["tier", "stage", "product", "channel", "classification"]
+GroupBy = Literal["tier", "stage", "product", "channel", "classification", "arm"]
 GROUP_BY: tuple[GroupBy, ...] = get_args(GroupBy)
 NPL_CLASSES: frozenset[str] = frozenset({"substandard", "doubtful", "loss"})
 CLASSES = ("normal", "special_mention", "substandard", "doubtful", "loss")
@@ -53,6 +53,7 @@ class ReportRequest:
     until: date
     every: Every | None = None
     by: GroupBy | None = None
+    experiment: str | None = None  # with by="arm": whose arms
 
     def __post_init__(self) -> None:
         if self.since > self.until:
@@ -61,6 +62,8 @@ class ReportRequest:
             raise ReportError(f"unknown --every {self.every!r}; allowed: {', '.join(EVERY)}")
         if self.by is not None and self.by not in GROUP_BY:
             raise ReportError(f"unknown --by {self.by!r}; allowed: {', '.join(GROUP_BY)}")
+        if (self.by == "arm") != (self.experiment is not None):
+            raise ReportError("--by arm and --experiment NAME go together")
 
 
 def parse_day(text: str, option: str) -> date:
@@ -71,13 +74,23 @@ def parse_day(text: str, option: str) -> date:
 
 
 def report_request(
-    *, since: str | None, until: str | None, every: str | None, by: str | None, today: date
+    *,
+    since: str | None,
+    until: str | None,
+    every: str | None,
+    by: str | None,
+    today: date,
+    experiment: str | None = None,
+    experiments: Iterable[str] = (),
 ) -> ReportRequest:
     """Defaults: the last 30 days up to yesterday, no series, no grouping."""
     end = parse_day(until, "--until") if until else today - timedelta(days=1)
     # Thirty days in all: up to yesterday, or up to --until when only that is given.
     start = parse_day(since, "--since") if since else end - timedelta(days=29)
-    return ReportRequest(start, end, every, by)  # type: ignore[arg-type]  # checked by ReportRequest
+    if experiment is not None and experiment not in set(experiments):
+        known = ", ".join(sorted(experiments)) or "none in the policy"
+        raise ReportError(f"no experiment {experiment!r} (known: {known})")
+    return ReportRequest(start, end, every, by, experiment)  # type: ignore[arg-type]  # checked by ReportRequest
 
 
 def periods(since: date, until: date, every: Every) -> list[tuple[date, date]]:

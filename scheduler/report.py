@@ -46,8 +46,11 @@ def period_window(since: date, until: date, reporting_zone: str) -> Window:
     )
 
 
-async def read_period(since: date, until: date, by: str | None, policy: Policy, zones: list[str]) -> PortfolioData:
-    queries = PortfolioQueries(period_window(since, until, policy.sla.timezone), zones, classing(policy), by)
+async def read_period(
+    since: date, until: date, by: str | None, policy: Policy, zones: list[str], experiment: str | None = None
+) -> PortfolioData:
+    window = period_window(since, until, policy.sla.timezone)
+    queries = PortfolioQueries(window, zones, classing(policy), by, experiment)
 
     def keys(key: str) -> dict[str, str]:
         return {by: key} if by else {}
@@ -78,12 +81,14 @@ async def read_period(since: date, until: date, by: str | None, policy: Policy, 
 
 async def build_report(request: ReportRequest, policy: Policy) -> dict[str, Any]:
     zones = await zones_in_use()
-    data = await read_period(request.since, request.until, request.by, policy, zones)
+    data = await read_period(request.since, request.until, request.by, policy, zones, request.experiment)
     report: dict[str, Any] = {
         "since": request.since.isoformat(),
         "until": request.until.isoformat(),
         "overall": indicators(data),
     }
+    if request.experiment:
+        report["experiment"] = request.experiment
     if request.by:
         report["groups"] = grouped(data, request.by)
     if request.every:

@@ -165,7 +165,10 @@ class PortfolioQueries:
     """The SQL of one report period, for one grouping (``by``: None, tier, stage, product,
     channel or classification)."""
 
-    def __init__(self, window: Window, zones: Sequence[str], classing: Classing, by: str | None) -> None:
+    def __init__(
+        self, window: Window, zones: Sequence[str], classing: Classing, by: str | None, experiment: str | None = None
+    ) -> None:
+        self.experiment = experiment
         self.w = window
         self.zones = list(zones) or ["UTC"]
         self.classing = classing
@@ -224,7 +227,20 @@ class PortfolioQueries:
             "channel": "b.preferred_channel",
             "stage": self.classing.stage("ls.dpd_end", "ls.out_end"),
             "classification": self.classing.classification("ls.dpd_end"),
+            "arm": self._arm_of("b.id"),
         }[self.by]
+
+    def _arm_of(self, borrower: str) -> str:
+        """The arm of experiment ``self.experiment`` the borrower's reminders went under, or 'outside'."""
+        name = _text(self.experiment or "")
+        if self.sql.postgres:
+            arm, exp = "ma.payload->>'arm'", "ma.payload->>'experiment'"
+        else:
+            arm, exp = "json_extract(ma.payload, '$.arm')", "json_extract(ma.payload, '$.experiment')"
+        return (
+            f"COALESCE((SELECT MAX({arm}) FROM messages ma WHERE ma.borrower_id = {borrower} "
+            f"AND ma.direction = 'out' AND ma.tier IS NOT NULL AND {exp} = {name}), 'outside')"
+        )
 
     async def loan_rows(self) -> list[LoanRow]:
         c = self.classing
@@ -261,7 +277,7 @@ class PortfolioQueries:
             return f" LEFT JOIN borrower_risk r ON r.borrower_id = {borrower}"
         if self.by in ("stage", "classification"):
             return f" LEFT JOIN bstate bs ON bs.borrower_id = {borrower}"
-        if self.by in ("product", "channel"):
+        if self.by in ("product", "channel", "arm"):
             return f" JOIN borrowers bk_b ON bk_b.id = {borrower}"
         return ""
 
@@ -276,6 +292,8 @@ class PortfolioQueries:
             return "(SELECT MIN(l2.product) FROM loans l2 WHERE l2.borrower_id = bk_b.id)"
         if self.by == "channel":
             return channel or "bk_b.preferred_channel"
+        if self.by == "arm":
+            return self._arm_of("bk_b.id")
         return "''"
 
     def _with(self, *ctes: str) -> str:

@@ -79,6 +79,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "since": _DATE,
             "until": _DATE,
+            "experiment": {"type": "string"},
             "overall": {"$ref": "#/components/schemas/Indicators"},
             "groups": {
                 "type": "array",
@@ -121,6 +122,7 @@ PATHS: dict[str, Any] = {
                 _query("until", _DATE, "last date (default: yesterday)"),
                 _query("every", {"type": "string", "enum": list(EVERY)}, "adds a series of periods"),
                 _query("by", {"type": "string", "enum": list(GROUP_BY)}, "adds groups"),
+                _query("experiment", {"type": "string"}, "with by=arm: the experiment whose arms to compare"),
             ],
             "responses": {
                 "200": {

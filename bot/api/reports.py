@@ -11,7 +11,7 @@ from bot.api.common import SERVICES, error, json_response
 from scheduler.portfolio import ReportError, report_request
 from scheduler.report import build_report
 
-PARAMETERS = ("since", "until", "every", "by")
+PARAMETERS = ("since", "until", "every", "by", "experiment")
 
 
 def local_today(request: web.Request) -> date:
@@ -31,6 +31,8 @@ async def get_reports(request: web.Request) -> web.Response:
             every=query.get("every") or None,
             by=query.get("by") or None,
             today=local_today(request),
+            experiment=query.get("experiment") or None,
+            experiments=request.app[SERVICES].policy.experiments,
         )
     except ReportError as exc:
         return error(400, "bad_request", str(exc).replace("--", ""))

@@ -31,7 +31,15 @@ def run_report(args: argparse.Namespace) -> int:
     try:
         if args.format not in FORMATS:
             raise ReportError(f"unknown --format {args.format!r}; allowed: {', '.join(FORMATS)}")
-        request = report_request(since=args.since, until=args.until, every=args.every, by=args.by, today=today)
+        request = report_request(
+            since=args.since,
+            until=args.until,
+            every=args.every,
+            by=args.by,
+            today=today,
+            experiment=args.experiment,
+            experiments=policy.experiments,
+        )
     except ReportError as exc:
         print(f"duebot report: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -176,7 +176,7 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         shown=shown,
         query=query,
         every_options=EVERY,
-        by_options=GROUP_BY,
+        by_options=[g for g in GROUP_BY if g != "arm"],  # arms: /console/experiments
         grid_labels=labels,
         grid_rows=rows,
         previous_until=(wanted.since - timedelta(days=1)).isoformat(),

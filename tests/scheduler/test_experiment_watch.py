@@ -116,3 +116,32 @@ async def test_too_few_borrowers_is_collecting_and_never_stops(db: str) -> None:
     policy, log, _arms = await reach_everyone(16)
     assert await GuardrailWatch(policy, log)(SENT + timedelta(days=3)) == {"arms_stopped": 0}
     assert (await status_of(policy, "t1"))["verdict"] == "collecting"
+
+
+async def test_the_report_groups_the_indicators_by_arm(db: str) -> None:
+    from scheduler.portfolio import ReportError, ReportRequest, report_request
+    from scheduler.report import build_report
+
+    policy, _log, arms = await reach_everyone(30)
+    request = ReportRequest(date(2026, 12, 1), date(2026, 12, 10), by="arm", experiment="t1")
+    report = await build_report(request, policy)
+    groups = {g["key"]["arm"]: g["indicators"] for g in report["groups"]}
+    assert sorted(groups) == ["control", "firm"] and report["experiment"] == "t1"
+    for arm, figures in groups.items():
+        mine = [b for b, a in arms.items() if a == arm]
+        paid = [b for b in mine if int(b[1:]) % 3 == 0 or (arm == "firm" and int(b[1:]) % 3 == 1)]
+        assert figures["collected_amount"] == {"CNY": f"{len(paid) * 100}.00"}
+        assert figures["messages_sent"] == {"sms": len(mine), "telegram": 0}
+        assert figures["buckets"]["paid_off"] == len(paid)
+    for wrong, why in [
+        ({"by": "arm"}, "go together"),
+        ({"experiment": "t1"}, "go together"),
+        ({"by": "arm", "experiment": "t9"}, "no experiment 't9'"),
+    ]:
+        args = {"since": None, "until": None, "every": None, "by": None, "experiment": None, **wrong}
+        try:
+            report_request(today=date(2026, 12, 20), experiments=policy.experiments, **args)  # type: ignore[arg-type]
+        except ReportError as exc:
+            assert why in str(exc)
+        else:
+            raise AssertionError(f"{wrong} was accepted")
