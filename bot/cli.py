@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = log_sub.add_parser("verify", help="check the hash chain; non-zero exit on a break")
     verify.add_argument("--borrower", help="check one borrower's chain only")
 
+    preview = sub.add_parser("preview", help="what would go to whom on a day, and what is held back and why")
+    preview.add_argument("--date", help="YYYY-MM-DD, each borrower's own local date (default: tomorrow)")
+    preview.add_argument("--format", default="table", help="table (default), json or csv")
+
     experiment = sub.add_parser("experiment", help="champion/challenger experiments of the policy")
     experiment_sub = experiment.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
     status = experiment_sub.add_parser("status", help="figures per arm, with intervals and the verdict")

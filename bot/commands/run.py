@@ -54,6 +54,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.commands.staff import run_staff
 
         return run_staff(args)
+    if command == "preview":
+        from bot.commands.preview import run_preview
+
+        return run_preview(args)
     if command == "experiment":
         from bot.commands.experiment import run_experiment
 
