@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify = log_sub.add_parser("verify", help="check the hash chain; non-zero exit on a break")
     verify.add_argument("--borrower", help="check one borrower's chain only")
 
+    templates = sub.add_parser("templates", help="the message templates in force: check or list them")
+    templates_sub = templates.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    templates_sub.add_parser("check", help="render every template with sample data; exit 3 naming a broken one")
+    templates_sub.add_parser("list", help="every template in force and where it comes from")
+
     report = sub.add_parser("report", help="portfolio and servicing indicators of a period (README: Reports)")
     # Values are checked by the command itself, so each mistake gets one line saying why (exit 2).
     report.add_argument("--since", help="first date, YYYY-MM-DD in sla.timezone (default: 30 days ago)")

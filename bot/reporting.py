@@ -59,8 +59,8 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
-def as_table(report: dict[str, Any], zone: str) -> str:
-    """Indicators down, the whole period then each group or period across."""
+def indicator_grid(report: dict[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """(column labels, [(indicator, its cell per column)]): the whole period, then each group or period."""
     columns: list[tuple[str, dict[str, Any]]] = [("all", dict(flatten(report["overall"])))]
     for group in report.get("groups", []):
         columns.append((",".join(str(v) for v in group["key"].values()), dict(flatten(group["indicators"]))))
@@ -68,15 +68,20 @@ def as_table(report: dict[str, Any], zone: str) -> str:
         label = period["start"] if period["start"] == period["end"] else f"{period['start']}..{period['end']}"
         columns.append((label, dict(flatten(period["indicators"]))))
     names = _columns(values for _, values in columns)
-    cells = [[_shown(n, values.get(n)) for _, values in columns] for n in names]
-    first = max(len(n) for n in names)
-    widths = [max(len(label), *(len(row[i]) for row in cells)) for i, (label, _) in enumerate(columns)]
+    return [label for label, _ in columns], [(n, [_shown(n, values.get(n)) for _, values in columns]) for n in names]
+
+
+def as_table(report: dict[str, Any], zone: str) -> str:
+    """Indicators down, the whole period then each group or period across."""
+    labels, rows = indicator_grid(report)
+    first = max(len(name) for name, _ in rows)
+    widths = [max(len(label), *(len(cells[i]) for _, cells in rows)) for i, label in enumerate(labels)]
     lines = [
         f"duebot report {report['since']} .. {report['until']} (dates in {zone}; loan states at the end of the "
         "day before and of the last day, in each borrower's zone)",
         "",
-        " ".join([" " * first, *(label.rjust(w) for (label, _), w in zip(columns, widths, strict=True))]),
+        " ".join([" " * first, *(label.rjust(w) for label, w in zip(labels, widths, strict=True))]),
     ]
-    for name, row in zip(names, cells, strict=True):
-        lines.append(" ".join([name.ljust(first), *(cell.rjust(w) for cell, w in zip(row, widths, strict=True))]))
+    for name, cells in rows:
+        lines.append(" ".join([name.ljust(first), *(cell.rjust(w) for cell, w in zip(cells, widths, strict=True))]))
     return "\n".join(lines) + "\n"

@@ -90,7 +90,7 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
 
 def build_renderer(services: Services) -> MessageRenderer:
     """Every template is rendered with sample data now: a broken one stops start-up (exit 3)."""
-    renderer = MessageRenderer()
+    renderer = MessageRenderer(lender_dir=services.settings.templates_dir)
     renderer.check_templates({tier.stage for tier in tiers_from_policy(services.policy)})
     return renderer
 

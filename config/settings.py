@@ -33,6 +33,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://duebot.sqlite3"
     policy_file: str | None = None
+    # The lender's own message templates: same names replace the built-in ones; name@variant adds variants.
+    templates_dir: str | None = None
     public_base_url: str | None = None
     api_token: SecretStr | None = None
 
@@ -95,6 +97,15 @@ class Settings(BaseSettings):
         if level not in logging.getLevelNamesMapping():
             raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _a_folder(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if not Path(v).is_dir():
+            raise ValueError(f"{v} is not a folder")
+        return v
 
     @field_validator("public_base_url", "twilio_api_base", "telegram_api_base")
     @classmethod

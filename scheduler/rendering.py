@@ -1,7 +1,9 @@
 """Message rendering: Jinja2 templates per kind, channel and locale, checked at start-up.
 
 Templates live in ``templates/messages/`` and are named ``{kind}.{channel}.{locale}.j2``;
-files whose name starts with ``_`` are partials for ``{% include %}``. Templates are edited by
+files whose name starts with ``_`` are partials for ``{% include %}``. A lender's own folder
+(``DUEBOT_TEMPLATES_DIR``) is read first: a file of the same name replaces the built-in one, and
+``{kind}.{channel}.{locale}@{variant}.j2`` adds a variant (experiments' arms, risk strategies). Templates are edited by
 lenders' staff, so they run in an immutable sandbox (no attribute tricks, no mutating the
 context) with ``StrictUndefined`` (a typo fails loudly instead of sending an empty gap).
 Telegram templates are HTML and autoescaped: Telegram refuses a message with a stray ``<`` or
@@ -103,6 +105,10 @@ REPLY_VARIABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 PUBLIC_KINDS: Final = frozenset(k for k, v in REPLY_VARIABLES.items() if v == _PUBLIC)
 
 _KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_VARIANT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_FILE_NAME = re.compile(r"^(_?[a-z][a-z0-9_]*)\.([a-z]+)\.([a-z]+)(?:@([^.@/]+))?\.j2$")
+# The arm of an experiment that gets the template otherwise in force.
+CONTROL: Final = "control"
 InstallmentRow = tuple[str, int, date, Decimal]  # loan_id, installment_no, due_date, amount still owed
 
 
@@ -121,14 +127,52 @@ class RenderedMessage:
     template: str = ""  # the file it came from, for the interaction log
 
 
-def template_name(kind: str, channel: str, locale: str) -> str:
+def template_name(kind: str, channel: str, locale: str, variant: str | None = None) -> str:
+    """``before_due.sms.en.j2``; with a variant ``before_due.sms.en@firm.j2`` (``control``: none)."""
     if not _KIND_NAME.match(kind):
         raise RenderError(f"bad message kind {kind!r}")
     if channel not in CHANNELS:
         raise RenderError(f"unknown channel {channel!r}; allowed: {', '.join(CHANNELS)}")
     if locale not in LOCALES:
         raise RenderError(f"unknown locale {locale!r}; allowed: {', '.join(LOCALES)}")
-    return f"{kind}.{channel}.{locale}.j2"
+    if variant is None or variant == CONTROL:
+        return f"{kind}.{channel}.{locale}.j2"
+    if not _VARIANT_NAME.match(variant):
+        raise RenderError(f"bad variant name {variant!r} (lower-case letters, digits, '-' and '_')")
+    return f"{kind}.{channel}.{locale}@{variant}.j2"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateName:
+    """What a file name says: kind, channel, locale and variant (None: the template itself)."""
+
+    kind: str
+    channel: str
+    locale: str
+    variant: str | None
+
+    @property
+    def partial(self) -> bool:
+        return self.kind.startswith("_")
+
+
+def parse_template_name(name: str) -> TemplateName | None:
+    match = _FILE_NAME.match(name)
+    if match is None:
+        return None
+    kind, channel, locale, variant = match.groups()
+    return TemplateName(kind, channel, locale, variant)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSource:
+    """A template in force: its name, the file it is read from, and whether that is the lender's
+    (replacing a built-in file of the same name or adding one)."""
+
+    name: str
+    path: str
+    lenders: bool
+    replaces_builtin: bool
 
 
 def default_templates_dir() -> Traversable:
@@ -212,25 +256,35 @@ def balance_context(
 
 
 class _TraversableLoader(jinja2.BaseLoader):
-    """Loads flat template names from a folder that may sit inside a wheel or zip, which
-    jinja2's FileSystemLoader cannot read."""
+    """Loads flat template names from folders that may sit inside a wheel or zip, which jinja2's
+    FileSystemLoader cannot read. The first folder holding a name wins (the lender's first)."""
 
-    def __init__(self, root: Traversable) -> None:
-        self.root = root
+    def __init__(self, *roots: Traversable) -> None:
+        self.roots = roots
+
+    def find(self, template: str) -> Traversable | None:
+        if "/" in template or "\\" in template or template.startswith("."):
+            return None  # flat folders: no way out of them
+        for root in self.roots:
+            node = root.joinpath(template)
+            if node.is_file():
+                return node
+        return None
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
-        if "/" in template or "\\" in template or template.startswith("."):
-            raise jinja2.TemplateNotFound(template)  # flat folder: no way out of it
-        node = self.root.joinpath(template)
-        if not node.is_file():
+        node = self.find(template)
+        if node is None:
             raise jinja2.TemplateNotFound(template)
         filename = str(node) if isinstance(node, Path) else None
         return node.read_text(encoding="utf-8"), filename, lambda: True
 
+    def names_in(self, root: Traversable) -> set[str]:
+        if not root.is_dir():
+            return set()
+        return {n.name for n in root.iterdir() if n.is_file() and n.name.endswith(".j2")}
+
     def list_templates(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(n.name for n in self.root.iterdir() if n.is_file() and n.name.endswith(".j2"))
+        return sorted(set().union(*(self.names_in(root) for root in self.roots)))
 
 
 def _is_telegram_template(name: str | None) -> bool:
@@ -269,15 +323,21 @@ def _describe(exc: Exception) -> str:
 class MessageRenderer:
     """Built once at start-up; ``render`` is then safe to call from any task."""
 
-    def __init__(self, templates_dir: Traversable | str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        templates_dir: Traversable | str | os.PathLike[str] | None = None,
+        lender_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         if templates_dir is None:
             self.root: Traversable = default_templates_dir()
         elif isinstance(templates_dir, str | os.PathLike):
             self.root = Path(templates_dir)
         else:
             self.root = templates_dir
+        self.lender_root: Traversable | None = Path(lender_dir) if lender_dir is not None else None
+        roots = (self.root,) if self.lender_root is None else (self.lender_root, self.root)
         self._env = ImmutableSandboxedEnvironment(
-            loader=_TraversableLoader(self.root),
+            loader=_TraversableLoader(*roots),
             undefined=jinja2.StrictUndefined,
             autoescape=_is_telegram_template,
             trim_blocks=True,
@@ -286,11 +346,28 @@ class MessageRenderer:
             auto_reload=False,
         )
 
-    def has_template(self, kind: str, channel: str, locale: str) -> bool:
-        return self.root.joinpath(template_name(kind, channel, locale)).is_file()
+    def has_template(self, kind: str, channel: str, locale: str, variant: str | None = None) -> bool:
+        return _loader(self._env).find(template_name(kind, channel, locale, variant)) is not None
 
-    def render(self, kind: str, channel: str, locale: str, context: Mapping[str, Any]) -> RenderedMessage:
-        name = template_name(kind, channel, locale)
+    def variants(self, kind: str) -> frozenset[str]:
+        """The variants some file offers for ``kind`` (on any channel or locale)."""
+        found = (parse_template_name(n) for n in _loader(self._env).list_templates())
+        return frozenset(t.variant for t in found if t is not None and t.kind == kind and t.variant is not None)
+
+    def sources(self) -> list[TemplateSource]:
+        """Every template in force and where it is read from."""
+        loader = _loader(self._env)
+        lenders = loader.names_in(self.lender_root) if self.lender_root is not None else set()
+        builtin = loader.names_in(self.root)
+        return [
+            TemplateSource(name, self._display(name), name in lenders, name in lenders and name in builtin)
+            for name in loader.list_templates()
+        ]
+
+    def render(
+        self, kind: str, channel: str, locale: str, context: Mapping[str, Any], variant: str | None = None
+    ) -> RenderedMessage:
+        name = template_name(kind, channel, locale, variant)
         if kind in PUBLIC_KINDS:
             context = {key: context[key] for key in _PUBLIC if key in context}
         try:
@@ -301,7 +378,7 @@ class MessageRenderer:
         return RenderedMessage(text=text, segments=sms_segments(text) if channel == "sms" else None, template=name)
 
     def _display(self, name: str) -> str:
-        return str(self.root.joinpath(name))
+        return str(_loader(self._env).find(name) or self.root.joinpath(name))
 
     # --- start-up check -----------------------------------------------------------------------
 
@@ -320,24 +397,61 @@ class MessageRenderer:
             if unknown and name.startswith("_"):  # partials: whole templates are checked per kind below
                 problems.append(f"{self._display(name)}: undefined variable(s): {', '.join(unknown)}")
         stages = tuple(dict.fromkeys(stages_needed))
+        known_kinds = {*REMINDER_STAGES, *stages, *REPLY_KINDS}
         for kind in (*stages, *REPLY_KINDS):
             for channel in CHANNELS:
                 for locale in LOCALES:
                     problem = self._check_one(kind, channel, locale)
                     if problem is not None:
                         problems.append(problem)
+        for name in loader.list_templates():
+            problem = self._check_file_name(name, known_kinds)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            parsed = parse_template_name(name)
+            if parsed is not None and parsed.variant is not None:
+                problem = self._check_one(parsed.kind, parsed.channel, parsed.locale, parsed.variant)
+                if problem is not None:
+                    problems.append(problem)
         problems = list(dict.fromkeys(problems))  # a broken partial shows once
         if problems:
             count = f"{len(problems)} problem" + ("s" if len(problems) > 1 else "")
             raise TemplateCheckError(f"message templates: {count}:\n" + "\n".join(f"  {p}" for p in problems))
 
-    def _check_one(self, kind: str, channel: str, locale: str) -> str | None:
+    def _check_file_name(self, name: str, known_kinds: set[str]) -> str | None:
+        """A file whose name duebot would never look up is a typo waiting to be found in production."""
+        parsed = parse_template_name(name)
+        where = self._display(name)
+        if parsed is None:
+            return f"{where}: not a template name (<kind>.<channel>.<locale>[@<variant>].j2)"
+        if parsed.channel not in CHANNELS:
+            return f"{where}: unknown channel {parsed.channel!r}; allowed: {', '.join(CHANNELS)}"
+        if parsed.locale not in LOCALES:
+            return f"{where}: unknown locale {parsed.locale!r}; allowed: {', '.join(LOCALES)}"
+        if not parsed.partial and parsed.kind not in known_kinds:
+            return f"{where}: unknown kind {parsed.kind!r}; duebot never sends it"
+        if parsed.variant is not None and (parsed.partial or not _VARIANT_NAME.match(parsed.variant)):
+            return f"{where}: bad variant {parsed.variant!r} (lower-case letters, digits, '-' and '_'; not on partials)"
+        if parsed.variant == CONTROL:
+            return f"{where}: 'control' is the template itself, not a variant"
+        return None
+
+    def check_one(self, kind: str, channel: str, locale: str, variant: str | None = None) -> list[RenderedMessage]:
+        """The template rendered with every sample (``templates check`` shows their SMS length);
+        raises ``TemplateCheckError`` naming the file (and line) when it is broken."""
+        problem = self._check_one(kind, channel, locale, variant)
+        if problem is not None:
+            raise TemplateCheckError(problem)
+        return [self.render(kind, channel, locale, sample, variant) for sample in _samples(kind, locale)]
+
+    def _check_one(self, kind: str, channel: str, locale: str, variant: str | None = None) -> str | None:
         try:
-            name = template_name(kind, channel, locale)
+            name = template_name(kind, channel, locale, variant)
         except RenderError as exc:  # a stage name from the policy that cannot name a file
             return f"stage {kind!r}: {exc}"
         where = self._display(name)
-        if not self.has_template(kind, channel, locale):
+        if not self.has_template(kind, channel, locale, variant):
             return f"{where}: missing"
         try:
             source = _loader(self._env).get_source(self._env, name)[0]
@@ -345,10 +459,11 @@ class MessageRenderer:
         except jinja2.TemplateSyntaxError as exc:
             return f"{self._display(exc.name or name)}: {_describe(exc)}"
         if unknown:
-            return f"{where}: undefined variable(s) for {kind}: {', '.join(unknown)}"
+            line = _line_of(source, unknown[0])
+            return f"{where}: line {line}: undefined variable(s) for {kind}: {', '.join(unknown)}"
         for sample in _samples(kind, locale):
             try:
-                text = self.render(kind, channel, locale, sample).text
+                text = self.render(kind, channel, locale, sample, variant).text
             except RenderError as exc:
                 return str(exc)
             problem = _output_problem(kind, channel, locale, text)
@@ -360,6 +475,15 @@ class MessageRenderer:
         # Static check: catches a misspelt variable in a branch the samples never take.
         found = meta.find_undeclared_variables(self._env.parse(source))
         return found - set(self._env.globals)
+
+
+def _line_of(source: str, variable: str) -> int:
+    """The first line that names ``variable`` (for a message that points at it)."""
+    pattern = re.compile(rf"\b{re.escape(variable)}\b")
+    for number, line in enumerate(source.splitlines(), start=1):
+        if pattern.search(line):
+            return number
+    return 1
 
 
 def _loader(env: jinja2.Environment) -> _TraversableLoader:

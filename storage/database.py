@@ -115,6 +115,9 @@ EXTRA_INDEXES = (
     # The borrowers no channel can reach (the same text as ``storage.escalations.UNREACHABLE``).
     "CREATE INDEX IF NOT EXISTS idx_borrowers_unreachable ON borrowers (id) "
     "WHERE (phone_wrong OR phone = '') AND (telegram_chat_id IS NULL OR NOT telegram_usable)",
+    # Reports: a period's sends, and a period's log entries of one kind (opt-outs, assignments).
+    "CREATE INDEX IF NOT EXISTS idx_messages_sent_at ON messages (sent_at)",
+    "CREATE INDEX IF NOT EXISTS idx_log_kind_at ON interaction_log (kind, at)",
 )
 # SQLite's planner needs statistics to prefer those indexes to installments' state index; a
 # sampled ANALYZE (this many rows an index) at start costs milliseconds even on a large book.

@@ -1,9 +1,9 @@
 """Who may do what: a table of roles, pure functions of (role, the member's queues, the case's queue).
 
 - ``agent``: works the queues they belong to (take, note, reply, resolve…); may assign only to themselves.
-- ``supervisor``: works every queue, assigns cases to others, reads the complaints register.
+- ``supervisor``: works every queue, assigns cases to others, reads the complaints register and the reports.
 - ``complaints``: the complaints queue only (whatever queues the account lists), and the register.
-- ``admin``: everything, and staff accounts.
+- ``admin``: everything (the reports too), and staff accounts.
 
 The console and the API ask these functions; the storage actions trust their callers, so the
 checks sit in one place per entry point and are tested here without a server.
@@ -18,14 +18,14 @@ from config.policy import QUEUES
 
 Role = Literal["agent", "supervisor", "complaints", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
-Capability = Literal["assign_others", "complaints_register", "manage_staff"]
+Capability = Literal["assign_others", "complaints_register", "manage_staff", "reports"]
 CAPABILITIES: tuple[Capability, ...] = get_args(Capability)
 
 _CAPABILITIES: dict[str, frozenset[Capability]] = {
     "agent": frozenset(),
-    "supervisor": frozenset({"assign_others", "complaints_register"}),
+    "supervisor": frozenset({"assign_others", "complaints_register", "reports"}),
     "complaints": frozenset({"complaints_register"}),
-    "admin": frozenset({"assign_others", "complaints_register", "manage_staff"}),
+    "admin": frozenset({"assign_others", "complaints_register", "manage_staff", "reports"}),
 }
 
 

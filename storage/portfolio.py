@@ -480,3 +480,26 @@ async def staff_activity(opens: datetime, closes: datetime) -> list[tuple[str, i
     for name, value in timing_rows:
         times.setdefault(str(name), []).append(float(value))
     return [(str(n[0]), took.get(str(n[0]), 0), done.get(str(n[0]), 0), times.get(str(n[0]), [])) for n in names]
+
+
+async def risk_counts() -> tuple[dict[str, int], dict[str, int]]:
+    """(borrowers per risk tier, borrowers per highest warning level). A borrower the daily risk
+    pass has not scored yet counts as ``B``."""
+    conn = connection()
+    warnings = "r.warnings::text" if is_postgres_connection(conn) else "r.warnings"
+    _, tiers = await conn.execute_query("SELECT r.tier, COUNT(*) FROM borrower_risk r GROUP BY r.tier")
+    _, everyone = await conn.execute_query("SELECT COUNT(*) FROM borrowers")
+    level = (
+        f"CASE WHEN {warnings} LIKE '%\"red\"%' THEN 'red' WHEN {warnings} LIKE '%\"orange\"%' THEN 'orange' "
+        f"WHEN {warnings} LIKE '%\"yellow\"%' THEN 'yellow' END"
+    )
+    _, levels = await conn.execute_query(
+        f"SELECT lvl, COUNT(*) FROM (SELECT {level} AS lvl FROM borrower_risk r) w WHERE lvl IS NOT NULL GROUP BY lvl"
+    )
+    per_tier = {"A": 0, "B": 0, "C": 0}
+    for tier, count in tiers:
+        per_tier[str(tier)] = per_tier.get(str(tier), 0) + int(count)
+    per_tier["B"] += max(int(everyone[0][0]) - sum(per_tier.values()), 0)
+    per_level = {"yellow": 0, "orange": 0, "red": 0}
+    per_level.update({str(name): int(count) for name, count in levels})
+    return per_tier, per_level

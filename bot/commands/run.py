@@ -54,6 +54,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.commands.staff import run_staff
 
         return run_staff(args)
+    if command == "templates":
+        from bot.commands.templates import run_templates
+
+        return run_templates(args)
     if command == "report":
         from bot.commands.report import run_report
 

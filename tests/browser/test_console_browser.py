@@ -29,6 +29,10 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+# Elements reaching past a 390 px screen (what a test says when a page scrolls sideways).
+WIDER_THAN_A_PHONE = """[...document.querySelectorAll("body *")]
+    .filter(e => e.getBoundingClientRect().right > 392)
+    .map(e => `${e.tagName}.${e.className}#${e.id}`).slice(0, 15)"""
 ARTIFACTS = Path(os.environ.get("DUEBOT_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
 
 playwright_api = pytest.importorskip(
@@ -135,3 +139,42 @@ async def test_an_agent_works_a_hardship_case_in_the_browser(served: StaffWorld,
     await page.screenshot(path=str(artifacts / "console-case.png"), full_page=True)
     assert (artifacts / "console-queue.png").stat().st_size > 10_000
     assert (artifacts / "console-case.png").stat().st_size > 10_000
+
+
+async def test_a_supervisor_reads_the_reports_dashboard(served: StaffWorld, page: object, artifacts: Path) -> None:
+    from playwright.async_api import Page, expect
+
+    from tests.reports.test_report_figures import build_book
+    from tests.staff.conftest import make_staff
+
+    assert isinstance(page, Page)
+    world = served
+    await build_book()
+    await make_staff(world)
+    base = str(world.client.make_url("/")).rstrip("/")
+    await page.goto(f"{base}/console/login?next=/console/reports")
+    await page.fill("input[name=username]", "sam")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{base}/console/reports")
+
+    # Choose November, weekly, by tier, through the form.
+    await page.fill("input[name=since]", "2026-11-01")
+    await page.fill("input[name=until]", "2026-11-30")
+    await page.select_option("select[name=every]", "week")
+    await page.select_option("select[name=by]", "tier")
+    await page.click("form.filters button[type=submit]")
+    await expect(page.locator("h1")).to_contain_text("2026-11-01 to 2026-11-30")
+    await expect(page.locator("section.chart svg")).to_have_count(6)
+    heat = page.locator("#chart-roll-rates")
+    await heat.locator("summary").click()
+    await expect(heat.locator("table")).to_contain_text("31-60")
+    box = await page.locator("#chart-overdue-and-cure svg").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100  # drawn, not collapsed
+    await page.screenshot(path=str(artifacts / "console-reports.png"), full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=str(artifacts / "console-reports-phone.png"), full_page=True)
+    scroll_width = await page.evaluate("document.documentElement.scrollWidth")
+    wide = await page.evaluate(WIDER_THAN_A_PHONE)
+    assert scroll_width <= 400, wide  # no sideways scrolling at a phone's width
+    assert (artifacts / "console-reports.png").stat().st_size > 10_000
