@@ -20,19 +20,21 @@ through the importer:
   November, kept, partly kept, broken, open), cases of every kind (complaints with their deadlines,
   some answered late, some resolved), ``borrower.contact_changed`` opt-outs in the interaction log
   beside one ordinary log entry per outbound message, and a risk tier (A/B/C) for nine borrowers in
-  ten. ANALYZE after loading.
+  ten. VACUUM ANALYZE after loading (ANALYZE on SQLite).
 
 Then, each a whole process (start to exit, ``time.perf_counter`` around it; peak resident memory
 from ``wait4``), against that database:
 
 * ``duebot report --since 2026-11-01 --until 2026-11-30 --format json``: with ``--by tier`` (the
-  issue's target: under 10 s on 1,000,000 installments), without ``--by``, and with ``--every week``;
+  issue's target: under 10 s on 1,000,000 installments), without ``--by``, with ``--every week``, and
+  with ``--by tier --every week`` (what the dashboard computes for a month: its defaults);
 * the ceiling: a fresh Python process that connects (asyncpg; ``sqlite3``) and runs the one full scan
   every report needs, ``SELECT loan_id, SUM(amount_due) FROM installments GROUP BY loan_id``;
 * start-up: ``python -m bot.cli --help`` (what any duebot process costs before it does anything);
-* ``--dashboard``: ``GET /console/reports`` from ``duebot serve`` on the same database, logged in
-  as a supervisor, first and second request (target: under 3 s) -- only once the console has that
-  page (``bot/console/reports.py``); otherwise it says so and skips it;
+* ``--dashboard``: ``GET /console/reports?since=2026-11-01&until=2026-11-30`` (its defaults: by tier,
+  every week) from ``duebot serve``'s app on the same database (without its background passes: see
+  ``serve_child``), logged in through the login form as a supervisor made by ``duebot staff add``,
+  first and second request (target: under 3 s), beside the same report by the CLI;
 * ``--risk`` (a hook for the daily risk-tier pass, target under 60 s): times ``duebot tick --now``
   on the same book, which is the whole scheduler pass (planning included), not the risk pass alone.
 
@@ -334,7 +336,8 @@ def fill_postgres(url: str, book: Book) -> dict[str, int]:
                     await conn.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                     )
-            await conn.execute("ANALYZE")
+            # As a book in service would be: vacuumed (hint bits set, visibility map) and analysed.
+            await conn.execute("VACUUM ANALYZE")
         finally:
             await conn.close()
 
@@ -495,7 +498,12 @@ def measure(url: str, policy: Path, *, dashboard: bool, risk: bool) -> dict[str,
         runs["ceiling"] = run_measured([sys.executable, "-c", CEILING_SQLITE, sqlite_path(url)], env)
     else:
         runs["ceiling"] = run_measured([sys.executable, "-c", CEILING_POSTGRES, url], env)
-    for name, extra in (("by_tier", ["--by", "tier"]), ("overall", []), ("every_week", ["--every", "week"])):
+    for name, extra in (
+        ("by_tier", ["--by", "tier"]),
+        ("overall", []),
+        ("every_week", ["--every", "week"]),
+        ("by_tier_every_week", ["--by", "tier", "--every", "week"]),  # what the dashboard shows by default
+    ):
         run = run_measured(report_args(*extra), env)
         report = json.loads(run.pop("out"))
         overall = report["overall"]
@@ -578,7 +586,8 @@ async def _time_dashboard(base: str, password: str, server: subprocess.Popen[byt
 
     import aiohttp
 
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+    timeout = aiohttp.ClientTimeout(total=900)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout) as http:
         for _ in range(600):
             if server.poll() is not None:
                 raise RuntimeError(f"serve exited {server.returncode} at start")
@@ -636,6 +645,7 @@ def json_figures(backend: str, installments: int, runs: dict[str, Any]) -> list[
         ("by_tier", "report --by tier, one month", REPORT_TARGET_S),
         ("overall", "report, one month", None),
         ("every_week", "report --every week, one month", None),
+        ("by_tier_every_week", "report --by tier --every week, one month", None),
     ):
         out.append({
             "figure": f"{backend} {label}, {size} (whole process)", "value": runs[name]["wall_s"], "unit": "s",
@@ -662,7 +672,8 @@ def json_figures(backend: str, installments: int, runs: dict[str, Any]) -> list[
         for key, label in (("first_s", "first"), ("second_s", "second")):
             out.append({
                 "figure": f"{backend} GET /console/reports ({label}), {size}", "value": dash[key], "unit": "s",
-                "better": "lower", "ceiling_name": "report CLI --by tier", "ceiling": runs["by_tier"]["wall_s"],
+                "better": "lower", "ceiling_name": "the same report by the CLI",
+                "ceiling": runs["by_tier_every_week"]["wall_s"],
                 "target": f"< {DASHBOARD_TARGET_S:.0f} s at 1,000,000" if full else "",
                 "met": bool(full and dash[key] < DASHBOARD_TARGET_S),
             })  # fmt: skip
