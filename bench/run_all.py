@@ -15,6 +15,9 @@ Runs each benchmark as its own process (as it runs alone; each writes its key fi
   own start-up and beside the same pass on the small book.
 * ``workers`` (PostgreSQL only): ``bench/workers_bench.py --runs 1:1000,4:4000``, one and four
   ``duebot worker`` processes on one database, beside the pace they are allowed.
+* ``report``: ``bench/report_bench.py --installments 50000``, on SQLite and on PostgreSQL: whole
+  ``duebot report`` processes for a month (``--by tier``, none, ``--every week``) beside a bare
+  process running the installments scan every report needs.
 
 PostgreSQL runs too when ``--postgres`` (default: ``$DUEBOT_TEST_POSTGRES_URL``) names a server: every
 benchmark works in throw-away databases created beside the one named (the dispatch bench in one
@@ -42,7 +45,7 @@ from urllib.parse import urlparse, urlunparse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NAMES = ("import", "dispatch", "webhooks", "plan", "workers")
+NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "report")
 
 
 @dataclass
@@ -142,6 +145,7 @@ def main() -> None:
     parser.add_argument("--webhook-book", type=int, default=50_000)
     parser.add_argument("--webhook-seconds", type=float, default=10.0)
     parser.add_argument("--plan-rows", type=int, default=100_000)
+    parser.add_argument("--report-installments", type=int, default=50_000)
     parser.add_argument("--keep", metavar="DIR", help="leave each benchmark's JSON in DIR")
     args = parser.parse_args()
     wanted = set(args.only or NAMES)
@@ -185,6 +189,13 @@ def main() -> None:
                         out / "workers.json")  # fmt: skip
             run_step(step)
             steps.append(step)
+        if "report" in wanted:
+            report = ["bench/report_bench.py", "--installments", str(args.report_installments)]
+            for db in ["sqlite"] + (["postgres"] if args.postgres else []):
+                where = ["--sqlite"] if db == "sqlite" else ["--postgres", args.postgres]
+                step = Step("report", [*report, *where], out / f"report-{db}.json")
+                run_step(step)
+                steps.append(step)
         print(f"\nAll benchmarks in {time.perf_counter() - started:,.0f} s "
               f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):\n")  # fmt: skip
         print(table(steps))
