@@ -80,6 +80,7 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
     unreachable borrowers, unknown sends), SLA breaches. New and overdue cases go to ``chat``."""
     from scheduler.experiment_watch import GuardrailWatch
     from scheduler.promises import PromiseCheck
+    from scheduler.report import DashboardWarmup
     from scheduler.routing import Escalations
     from scheduler.sla import SlaWatch
 
@@ -90,6 +91,7 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
         ("escalations", Escalations(policy, log, notify).escalate),
         ("sla", SlaWatch(policy, log, chat.announce_overdue if chat is not None else None).check),
         ("experiments", GuardrailWatch(policy, log, chat.tell if chat is not None else None)),
+        ("reports", DashboardWarmup(policy)),
     ]
 
 

@@ -7,8 +7,9 @@ Report dates are calendar dates in ``sla.timezone``: the period's events run fro
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from config.policy import Policy
 from scheduler.portfolio import (
@@ -20,9 +21,11 @@ from scheduler.portfolio import (
     grouped,
     indicators,
     periods,
+    report_request,
 )
 from storage.plan_inputs import zones_in_use
 from storage.portfolio import Classing, PortfolioQueries, Window, midnight
+from storage.report_cache import cached_report, keep_report
 
 
 def classing(policy: Policy) -> Classing:
@@ -101,3 +104,43 @@ async def build_report(request: ReportRequest, policy: Policy) -> dict[str, Any]
             for start, end in periods(request.since, request.until, request.every)
         ]
     return report
+
+
+def cache_key(request: ReportRequest) -> str:
+    return "|".join(str(v or "") for v in (request.since, request.until, request.every, request.by, request.experiment))
+
+
+async def report_of_the_day(
+    request: ReportRequest, policy: Policy, now: datetime, *, fresh: bool = False
+) -> tuple[dict[str, Any], datetime]:
+    """The report, computed at most once a reporting day for the same question (``fresh``: now),
+    and when it was computed. A past period's figures only move when history is re-imported."""
+    today = now.astimezone(ZoneInfo(policy.sla.timezone)).date()
+    key = cache_key(request)
+    if not fresh:
+        found = await cached_report(key, today)
+        if found is not None:
+            return found
+    report = await build_report(request, policy)
+    await keep_report(key, today, now, report)
+    return report, now
+
+
+# What the dashboard shows unless asked otherwise: the last 30 days, week by week, per risk tier.
+DASHBOARD_EVERY, DASHBOARD_BY = "week", "tier"
+
+
+class DashboardWarmup:
+    """A pass step: once a reporting day, the dashboard's default report is computed ahead of the
+    first supervisor who opens it (on a large book it reads the whole book several times)."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    async def __call__(self, now: datetime) -> dict[str, int]:
+        today = now.astimezone(ZoneInfo(self.policy.sla.timezone)).date()
+        request = report_request(since=None, until=None, every=DASHBOARD_EVERY, by=DASHBOARD_BY, today=today)
+        if await cached_report(cache_key(request), today) is not None:
+            return {}
+        await report_of_the_day(request, self.policy, now, fresh=True)
+        return {"computed": 1}

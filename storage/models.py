@@ -505,3 +505,16 @@ class ExperimentStop(Model):
     class Meta:
         table = "experiment_stops"
         unique_together = (("experiment", "arm"),)
+
+
+class ReportCache(Model):
+    """A report as computed for one question (period, series, grouping) on one reporting day: the
+    dashboard answers a repeated view from here instead of reading the whole book again."""
+
+    key = fields.CharField(max_length=200, primary_key=True)
+    day = fields.DateField()  # the reporting zone's date it was computed on
+    computed_at = UtcDatetimeField()
+    body: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "report_cache"

@@ -395,6 +395,7 @@ class PortfolioQueries:
         already past due when paid (each payment's own local date, in the borrower's zone)."""
         d = self.sql
         zone_days = self._zone_days()
+        # Only loans paid in the period need their running totals (the money paid before each payment).
         prior = (
             "SUM(" + d.cents("p.amount") + ") OVER (PARTITION BY p.loan_id ORDER BY p.paid_at, p.id "
             "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
@@ -418,12 +419,16 @@ class PortfolioQueries:
             f"WITH {ctes}{zone_days}, "
             f"pays AS (SELECT p.id, p.loan_id, p.paid_at, {d.cents('p.amount')} AS amt, "
             f"COALESCE({prior}, 0) AS paid_before "
-            f"FROM payments p WHERE p.paid_at < {d.instant(self.w.closes)}), "
+            f"FROM payments p WHERE p.paid_at < {d.instant(self.w.closes)} AND p.loan_id IN "
+            f"(SELECT p2.loan_id FROM payments p2 WHERE {self._in_period('p2.paid_at')})), "
             "pp AS (SELECT pays.*, zd.day AS local_day FROM pays JOIN loans pl ON pl.id = pays.loan_id "
             "JOIN borrowers pb ON pb.id = pl.borrower_id JOIN zd ON zd.tz = pb.timezone "
             "AND pays.paid_at >= zd.opens AND pays.paid_at < zd.closes "
             f"WHERE {self._in_period('pays.paid_at')}), "
-            f"pv AS (SELECT pp.loan_id, pp.amt, pp.paid_before, {overdue_due} AS ovd FROM pp) "
+            # Materialised on PostgreSQL: the final CASE names ``ovd`` three times, and an inlined
+            # CTE would run its subquery once for each.
+            f"pv AS {'MATERIALIZED ' if d.postgres else ''}(SELECT pp.loan_id, pp.amt, pp.paid_before, "
+            f"{overdue_due} AS ovd FROM pp) "
             f"SELECT l.currency, {key}, SUM(pv.amt), SUM(CASE WHEN pv.ovd <= pv.paid_before THEN 0 "
             "WHEN pv.ovd >= pv.paid_before + pv.amt THEN pv.amt ELSE pv.ovd - pv.paid_before END) "
             f"FROM pv JOIN loans l ON l.id = pv.loan_id{key_join} GROUP BY 1, 2"

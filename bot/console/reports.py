@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import statistics
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ from bot.console.records import csv_safe
 from bot.console.render import render
 from bot.reporting import indicator_grid
 from scheduler.portfolio import BUCKETS, EVERY, GROUP_BY, ReportError, ReportRequest, report_request
-from scheduler.report import build_report, period_window
+from scheduler.report import DASHBOARD_BY, DASHBOARD_EVERY, period_window, report_of_the_day
 from storage.permissions import may
 from storage.portfolio import risk_counts, staff_activity
 
@@ -45,8 +46,8 @@ def _wanted(request: web.Request) -> tuple[ReportRequest, dict[str, str]]:
     shown = {
         "since": query.get("since", ""),
         "until": query.get("until", ""),
-        "every": query.get("every", "week"),
-        "by": query.get("by", "tier"),
+        "every": query.get("every", DASHBOARD_EVERY),
+        "by": query.get("by", DASHBOARD_BY),
     }
     today = services.clock().astimezone(ZoneInfo(services.policy.sla.timezone)).date()
     wanted = report_request(
@@ -153,26 +154,39 @@ def _require(request: web.Request) -> None:
         raise PageError(403, "Not allowed", "The reports are for supervisors and admins.")
 
 
-async def _build(request: web.Request) -> tuple[ReportRequest, dict[str, str], dict[str, Any], list[Chart]]:
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    wanted: ReportRequest
+    shown: dict[str, str]
+    report: dict[str, Any]
+    computed_at: datetime
+    charts: list[Chart]
+
+
+async def _build(request: web.Request) -> Dashboard:
     _require(request)
     try:
         wanted, shown = _wanted(request)
     except ReportError as exc:
         raise PageError(400, "Cannot show that period", str(exc).replace("--", "")) from None
     services = services_of(request)
-    report = await build_report(wanted, services.policy)
-    return wanted, shown, report, await dashboard_charts(report, wanted, services.policy.sla.timezone)
+    fresh = request.rel_url.query.get("fresh") == "1"
+    report, at = await report_of_the_day(wanted, services.policy, services.clock(), fresh=fresh)
+    charts = await dashboard_charts(report, wanted, services.policy.sla.timezone)
+    return Dashboard(wanted, shown, report, at, charts)
 
 
 async def reports_page(request: web.Request) -> web.StreamResponse:
-    wanted, shown, report, charts = await _build(request)
+    board = await _build(request)
+    wanted, shown, report = board.wanted, board.shown, board.report
     labels, rows = indicator_grid({k: v for k, v in report.items() if k != "series"})
     query = urlencode(shown)
     return render(
         request,
         "reports.html",
         report=report,
-        charts=charts,
+        charts=board.charts,
+        computed_at=board.computed_at,
         shown=shown,
         query=query,
         every_options=EVERY,
@@ -185,8 +199,9 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
 
 async def chart_csv(request: web.Request) -> web.StreamResponse:
     slug = request.match_info["chart"]
-    _, shown, _, charts = await _build(request)
-    chart = next((c for c in charts if c.slug == slug), None)
+    board = await _build(request)
+    shown = board.shown
+    chart = next((c for c in board.charts if c.slug == slug), None)
     if chart is None:
         raise PageError(404, "Not found", "There is no such chart.")
     out = io.StringIO()

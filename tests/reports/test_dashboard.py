@@ -68,3 +68,29 @@ async def test_a_bad_period_is_a_400_page_saying_why(world: StaffWorld) -> None:
     await login(world.client, "sam")
     page = await world.client.get("/console/reports?since=2026-12-01&until=2026-11-01")
     assert page.status == 400 and "is after" in await page.text()
+
+
+async def test_a_view_is_kept_for_the_day_and_computed_again_on_request(world: StaffWorld) -> None:
+    from storage.models import Loan, Payment
+
+    await login(world.client, "sam")
+    first = await (await world.client.get(f"/console/reports?{PERIOD}&by=")).text()
+    assert '<th scope="row">collected_amount.USD</th><td>50.00</td>' in first
+    loan = await Loan.get(loan_id="L1")
+    paid_at = world.clock.now.replace(year=2026, month=11, day=25)
+    await Payment.create(loan=loan, payment_id="late-import", amount="10.00", paid_at=paid_at, recorded_at=paid_at)
+    again = await (await world.client.get(f"/console/reports?{PERIOD}&by=")).text()
+    assert '<th scope="row">collected_amount.USD</th><td>50.00</td>' in again  # the day's figures, kept
+    fresh = await (await world.client.get(f"/console/reports?{PERIOD}&by=&fresh=1")).text()
+    assert '<th scope="row">collected_amount.USD</th><td>60.00</td>' in fresh
+
+
+async def test_the_pass_computes_the_default_view_ahead_once_a_day(world: StaffWorld) -> None:
+    from scheduler.report import DashboardWarmup
+    from storage.models import ReportCache
+
+    warmup = DashboardWarmup(world.services.policy)
+    assert await warmup(world.clock.now) == {"computed": 1}
+    assert await warmup(world.clock.now) == {}
+    kept = await ReportCache.all()
+    assert len(kept) == 1 and kept[0].body["since"] == "2026-11-02" and len(kept[0].body["groups"]) >= 1
