@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
 
     @property
+    def channels_on(self) -> frozenset[str]:
+        """The channels whose credentials are set."""
+        return frozenset(n for n, on in (("sms", self.sms_configured), ("telegram", self.telegram_configured)) if on)
+
+    @property
     def telegram_configured(self) -> bool:
         return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value())
 

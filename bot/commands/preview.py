@@ -73,14 +73,11 @@ async def _preview(day: date, now: datetime) -> Preview:
         policy = load_policy(settings.policy_file)
         services = Services(settings=settings, policy=policy, log=log)
         renderer = build_renderer(services)
-        channels = {
-            name for name, on in (("sms", settings.sms_configured), ("telegram", settings.telegram_configured)) if on
-        }
         return await preview_day(
             day,
             policy=policy,
             now=now,
-            channels=channels,
+            channels=settings.channels_on,
             sending_enabled=settings.sending_enabled,
             has_variant=renderer.has_template,
             stopped=await stopped_arms(),

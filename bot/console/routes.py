@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import admin, case_forms, case_page, queues, records, reports
+from bot.console import admin, case_forms, case_page, queues, records, reports, strategy
 from bot.console.auth import install_session_key, login_page, login_submit, logout
 
 
@@ -36,6 +36,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/console/borrowers/{borrower_id}/evidence.json", records.evidence_json)
     r.add_get("/console/reports", reports.reports_page)
     r.add_get("/console/reports/{chart}.csv", reports.chart_csv)
+    r.add_get("/console/experiments", strategy.experiments_page)
+    r.add_get("/console/preview", strategy.preview_page)
     r.add_get("/console/staff", admin.staff_get)
     r.add_post("/console/staff/{action}", admin.staff_post)
     r.add_get("/console/account", admin.account_get)

@@ -94,3 +94,19 @@ async def test_the_pass_computes_the_default_view_ahead_once_a_day(world: StaffW
     assert await warmup(world.clock.now) == {}
     kept = await ReportCache.all()
     assert len(kept) == 1 and kept[0].body["since"] == "2026-11-02" and len(kept[0].body["groups"]) >= 1
+
+
+async def test_experiments_and_preview_pages(world: StaffWorld) -> None:
+    await login(world.client, "sam")
+    experiments = await world.client.get("/console/experiments")
+    assert experiments.status == 200 and "No experiment in the policy" in await experiments.text()
+    # The world's clock reads 2 December; L2's second installment is due 25 December, L4's 10 December.
+    page = await world.client.get("/console/preview?date=2026-12-07")
+    html = await page.text()
+    assert page.status == 200 and 'id="preview-totals"' in html
+    assert '<th scope="row">B4</th>' in html and "T-3" in html  # 10 December, three days ahead (New York)
+    past = await world.client.get("/console/preview?date=2026-11-01")
+    assert past.status == 400 and "in the past" in await past.text()
+    await login(world.client, "amy")
+    assert (await world.client.get("/console/preview")).status == 403
+    assert (await world.client.get("/console/experiments")).status == 403
