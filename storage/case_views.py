@@ -150,7 +150,12 @@ async def timeline(borrower: Borrower) -> list[TimelineItem]:
                 intent=m.intent,
                 guard_rule=m.guard_rule,
                 guard_reason=m.guard_reason,
-                data={"key": m.idempotency_key, "error": m.error_code, "attempt_of": m.attempt_of},
+                data={
+                    "key": m.idempotency_key,
+                    "error": m.error_code,
+                    "attempt_of": m.attempt_of,
+                    **{k: m.payload[k] for k in ("risk_tier", "variant", "experiment", "arm") if m.payload.get(k)},
+                },
                 seq=message_seq.get((m.idempotency_key or "").split("#", 1)[0]),
             )
         )

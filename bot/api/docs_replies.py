@@ -107,6 +107,17 @@ SCHEMAS: dict[str, Any] = {
                 "the guard rule of a decision, or a case / promise status",
             },
             "actor": {"type": "string"},
+            "words": {
+                "type": "object",
+                "description": "out, reminders: the risk tier it was planned under, its template variant, and the "
+                "experiment and arm when one covered it",
+                "properties": {
+                    "risk_tier": {"type": "string", "enum": ["A", "B", "C"]},
+                    "variant": {"type": "string"},
+                    "experiment": {"type": "string"},
+                    "arm": {"type": "string"},
+                },
+            },
         },
     },
 }

@@ -38,6 +38,9 @@ MESSAGE_LIFECYCLE: Final = frozenset(
 )
 
 
+WORDS = ("risk_tier", "variant", "experiment", "arm")
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineItem:
     at: datetime
@@ -49,9 +52,10 @@ class TimelineItem:
     status: str | None
     actor: str
     order: int  # the log position: a tie-break within one instant
+    words: dict[str, str] | None = None  # a reminder's risk tier, variant, experiment and arm
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "at": self.at.isoformat(),
             "direction": self.direction,
             "channel": self.channel,
@@ -61,6 +65,9 @@ class TimelineItem:
             "status": self.status,
             "actor": self.actor,
         }
+        if self.words:
+            out["words"] = self.words
+        return out
 
 
 def _g(data: Mapping[str, Any], key: str) -> str:
@@ -196,6 +203,12 @@ def shown_text(m: Message) -> str:
     return plain_text(m.body or "", m.channel) if m.direction == "out" else (m.body or "")
 
 
+def message_words(payload: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """What a reminder's payload says of its words (see ``scheduler.experiments.Wording``)."""
+    words = {k: str(payload[k]) for k in WORDS if payload and payload.get(k) is not None}
+    return words or None
+
+
 def message_item(m: Message, order: int = UNANCHORED) -> TimelineItem:
     if m.direction == "in":
         return TimelineItem(m.created_at, "in", m.channel, "message", m.body, m.intent, m.status, m.actor, order)
@@ -203,7 +216,7 @@ def message_item(m: Message, order: int = UNANCHORED) -> TimelineItem:
     text = shown_text(m)
     if not text and m.status in ("skipped", "failed") and m.guard_reason:
         text = f"not sent ({m.guard_rule or m.status}): {m.guard_reason}"
-    return TimelineItem(at, "out", m.channel, m.kind, text, None, m.status, m.actor, order)
+    return TimelineItem(at, "out", m.channel, m.kind, text, None, m.status, m.actor, order, message_words(m.payload))
 
 
 def log_item(entry: LogEntry, data: Mapping[str, Any] | None = None) -> TimelineItem | None:

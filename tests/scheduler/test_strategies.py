@@ -73,3 +73,12 @@ async def test_a_borrower_moving_to_tier_c_gets_cs_cadence_from_the_next_day(db:
     assert [(p["experiment"], p["arm"], p["variant"]) for p in before_due] == [("t1", "firm", "firm")] * 2
     assert sent[4][2]["variant"] == "stern" and "variant" not in sent[3][2]
     assert len({(t, d) for t, d, _ in sent}) == len(sent)
+    # The borrower's timeline (API and console) says which words each reminder was planned with.
+    from bot.conversation.timeline import borrower_timeline
+    from storage.case_views import timeline
+
+    await Message.filter(borrower_id=b1.id, tier="T-3").update(status="sent", sent_at=ten_am(date(2026, 11, 28), 8))
+    api = [i for i in await borrower_timeline(b1) if i["direction"] == "out"]
+    assert {"risk_tier": "B", "variant": "firm", "experiment": "t1", "arm": "firm"} in [i.get("words") for i in api]
+    console = [i for i in await timeline(b1) if i.type == "message"]
+    assert any(i.data.get("experiment") == "t1" and i.data.get("arm") == "firm" for i in console)
