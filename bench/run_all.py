@@ -18,6 +18,9 @@ Runs each benchmark as its own process (as it runs alone; each writes its key fi
 * ``report``: ``bench/report_bench.py --installments 50000``, on SQLite and on PostgreSQL: whole
   ``duebot report`` processes for a month (``--by tier``, none, ``--every week``) beside a bare
   process running the installments scan every report needs.
+* ``preview``: ``bench/preview_bench.py --borrowers 10000``, on SQLite and on PostgreSQL: a whole
+  ``duebot preview --format json`` process for a day with about 11,000 messages, beside a bare
+  process reading the installments due on the tiers' dates and their borrowers' prior sends.
 
 PostgreSQL runs too when ``--postgres`` (default: ``$DUEBOT_TEST_POSTGRES_URL``) names a server: every
 benchmark works in throw-away databases created beside the one named (the dispatch bench in one
@@ -45,7 +48,7 @@ from urllib.parse import urlparse, urlunparse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "report")
+NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "report", "preview")
 
 
 @dataclass
@@ -146,6 +149,7 @@ def main() -> None:
     parser.add_argument("--webhook-seconds", type=float, default=10.0)
     parser.add_argument("--plan-rows", type=int, default=100_000)
     parser.add_argument("--report-installments", type=int, default=50_000)
+    parser.add_argument("--preview-borrowers", type=int, default=10_000)
     parser.add_argument("--keep", metavar="DIR", help="leave each benchmark's JSON in DIR")
     args = parser.parse_args()
     wanted = set(args.only or NAMES)
@@ -194,6 +198,13 @@ def main() -> None:
             for db in ["sqlite"] + (["postgres"] if args.postgres else []):
                 where = ["--sqlite"] if db == "sqlite" else ["--postgres", args.postgres]
                 step = Step("report", [*report, *where], out / f"report-{db}.json")
+                run_step(step)
+                steps.append(step)
+        if "preview" in wanted:
+            preview = ["bench/preview_bench.py", "--borrowers", str(args.preview_borrowers)]
+            for db in ["sqlite"] + (["postgres"] if args.postgres else []):
+                where = ["--sqlite"] if db == "sqlite" else ["--postgres", args.postgres]
+                step = Step("preview", [*preview, *where], out / f"preview-{db}.json")
                 run_step(step)
                 steps.append(step)
         print(f"\nAll benchmarks in {time.perf_counter() - started:,.0f} s "
