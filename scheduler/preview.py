@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from config.policy import Policy
 from scheduler.experiments import HasVariant
-from scheduler.guard import ContactGuard, CountedKind, PriorSend, SendHistory, Verdict
+from scheduler.guard import ContactGuard, ContactState, CountedKind, PriorSend, SendHistory, Verdict
 from scheduler.plan_step import Words, to_due
 from scheduler.planning import PlannedReminder, plan_reminders
 from scheduler.prepare import Job, choose, contact_state, guard_kind, send_history
@@ -48,6 +48,21 @@ class PreviewItem:
     rule: str | None
     reason: str | None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "borrower_id": self.borrower_id,
+            "loan_ids": list(self.loan_ids),
+            "tier": self.tier,
+            "channel": self.channel,
+            "local_time": self.local_time,
+            "template": self.template,
+            "arm": self.arm,
+            "amount": self.amount,
+            "outcome": self.outcome,
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Preview:
@@ -66,7 +81,8 @@ class Preview:
         }
 
     def as_json(self) -> dict[str, Any]:
-        return {"date": self.day.isoformat(), "items": [asdict(i) for i in self.items], "totals": self.totals()}
+        # Not ``asdict``: it deep-copies every field (1.2 s of CPU for 100,000 items).
+        return {"date": self.day.isoformat(), "items": [i.as_dict() for i in self.items], "totals": self.totals()}
 
 
 def _noon(day: date, zone: str) -> datetime:
@@ -136,6 +152,7 @@ class _Judge:
         self.now = now
         self.snapshots = snapshots
         self.sent: dict[int, list[PriorSend]] = {}
+        self.states: dict[int, tuple[ContactState, SendHistory]] = {}
 
     def item(
         self,
@@ -172,11 +189,16 @@ class _Judge:
         installments = tuple(_installment(records[i.installment_id]) for i in reminder.items)
         job = Job(message=message, base=message, borrower=snapshot.borrower, items=installments)
         at = max(reminder.not_before, self.now)
-        history = send_history(snapshot)
-        history = SendHistory(history.sends + tuple(self.sent.get(borrower_pk, ())))
+        # A borrower's state and past sends do not change during the preview: built once each.
+        known = self.states.get(borrower_pk)
+        if known is None:
+            known = self.states[borrower_pk] = (contact_state(snapshot), send_history(snapshot))
+        state, history = known
+        if borrower_pk in self.sent:
+            history = SendHistory(history.sends + tuple(self.sent[borrower_pk]))
         step = choose(
             job,
-            contact_state(snapshot),
+            state,
             history,
             guard=self.guard,
             channels=self.channels,

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.exceptions import DoesNotExist
 
 from storage.database import connection, inside_transaction, is_postgres_connection
-from storage.models import Borrower, Case, ContactPause, Installment, Restriction, TickWatermark
+from storage.models import Borrower, Installment, TickWatermark
 from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, PriorSendRecord
 
 __all__ = [
@@ -33,7 +33,8 @@ __all__ = [
 
 UNPAID_STATES = ("open", "partially_paid")
 UNPAID_SQL = "(" + ", ".join(f"'{s}'" for s in UNPAID_STATES) + ")"  # the same, in a query
-_CHUNK = 500
+_CHUNK = 500  # SQLite: within any SQLite's limit on a statement's variables
+_POSTGRES_CHUNK = 50_000  # one array parameter: a preview's 100,000 borrowers in two rounds, not 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,18 +171,24 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
     newest_inbound: dict[int, datetime] = {}
     sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
     window_start = now - timedelta(days=9)
-    for part in _chunks(pks):
+    size = _POSTGRES_CHUNK if is_postgres_connection(connection()) else _CHUNK
+    for part in _chunks(pks, size):
         # Six independent reads: at once where the database can take them so (not inside a
-        # caller's transaction, whose one connection runs one query at a time).
+        # caller's transaction, whose one connection runs one query at a time). Plain SQL: the
+        # ORM built each IN list term by term (1 s of a 100,000-borrower preview's CPU).
         found = await _together(
             _select(f"SELECT {', '.join(_BORROWER_FIELDS)} FROM borrowers WHERE id {{ids}}", part),
-            Restriction.filter(borrower_id__in=part, lifted_at__isnull=True).values_list("borrower_id", "kind"),
-            Case.filter(borrower_id__in=part)
-            .exclude(status="resolved")
-            .values_list("borrower_id", "kind", "loan__loan_id"),
-            ContactPause.filter(borrower_id__in=part, cancelled_at__isnull=True)
-            .order_by("id")
-            .values_list("borrower_id", "start_date", "end_date", "reason"),
+            _select("SELECT borrower_id, kind FROM restrictions WHERE borrower_id {ids} AND lifted_at IS NULL", part),
+            _select(
+                "SELECT c.borrower_id, c.kind, l.loan_id FROM cases c LEFT JOIN loans l ON l.id = c.loan_id "
+                "WHERE c.borrower_id {ids} AND c.status <> 'resolved'",
+                part,
+            ),
+            _select(
+                "SELECT borrower_id, start_date, end_date, reason FROM contact_pauses "
+                "WHERE borrower_id {ids} AND cancelled_at IS NULL ORDER BY id",
+                part,
+            ),
             _select(
                 "SELECT borrower_id, MAX(CASE WHEN created_at <= {at} THEN created_at END) AS upto, "
                 "MAX(created_at) AS newest FROM messages WHERE borrower_id {ids} AND direction = 'in' "
@@ -200,15 +207,15 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
             borrowers[r["id"]] = BorrowerRecord(
                 *(r[f] for f in _BORROWER_FIELDS[:8]), *(bool(r[f]) for f in _BORROWER_FIELDS[8:])
             )
-        for pk, kind in found[1]:
-            restrictions[pk].add(kind)
-        for pk, kind, loan in found[2]:
-            if kind == "complaint":
-                complaints.add(pk)
-            elif kind == "dispute" and loan:
-                disputed[pk].add(loan)
-        for pk, start, end, reason in found[3]:
-            pauses[pk].append((start, end, reason))
+        for r in found[1]:
+            restrictions[r["borrower_id"]].add(r["kind"])
+        for r in found[2]:
+            if r["kind"] == "complaint":
+                complaints.add(r["borrower_id"])
+            elif r["kind"] == "dispute" and r["loan_id"]:
+                disputed[r["borrower_id"]].add(r["loan_id"])
+        for r in found[3]:
+            pauses[r["borrower_id"]].append((_day(r["start_date"]), _day(r["end_date"]), r["reason"]))
         for r in found[4]:
             if r["upto"] is not None:
                 last_inbound[r["borrower_id"]] = _instant(r["upto"])

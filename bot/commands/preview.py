@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import gc
 import io
 import json
 import sys
@@ -51,9 +52,17 @@ def run_preview(args: argparse.Namespace) -> int:
     if day < today:
         print(f"duebot preview: {day} is in the past (today is {today} in {policy.sla.timezone})", file=sys.stderr)
         return EXIT_USAGE
-    preview = asyncio.run(_preview(day, now))
+    # A preview allocates objects for every reminder and frees few before it exits: the cyclic
+    # collector's repeated passes over that growing heap took a quarter of its CPU (4 s of 15 s
+    # at 100,000 reminders), and there are no cycles worth collecting in a process this short.
+    gc.disable()
+    try:
+        preview = asyncio.run(_preview(day, now))
+    finally:
+        gc.enable()
     if args.format == "json":
-        print(json.dumps(preview.as_json(), ensure_ascii=False, indent=2))
+        # No ``indent``: with it the json module encodes in Python, not C (1 s of CPU for 100,000 items).
+        print(json.dumps(preview.as_json(), ensure_ascii=False))
     elif args.format == "csv":
         sys.stdout.write(preview_csv(preview))
     else:
