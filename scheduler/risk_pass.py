@@ -163,7 +163,7 @@ class RiskReview:
         red: list[tuple[BorrowerRow, list[EarlyWarning]]] = []
         for borrower in facts.borrowers.values():
             review = review_borrower(borrower, loans.get(borrower.borrower_pk, []), facts, now, self.policy)
-            counts[f"tier_{review.assessment.tier}"] += 1
+            counts["reviewed"] += 1
             row = _row(review)
             previous = facts.previous.get(borrower.borrower_pk)
             if previous is None or (previous.tier, previous.score, list(previous.reasons), list(previous.warnings)) != (

@@ -101,7 +101,7 @@ def warned(risk: dict[str, Any]) -> dict[str, str]:
 async def test_no_history_and_nothing_overdue_is_a(book: Book) -> None:
     await book.loans("B1,L1,1,2026-12-20,500.00")
     result = await book.review()
-    assert result["tier_A"] == 1
+    assert result["reviewed"] == 1
     risk = await book.risk("B1")
     assert (risk["tier"], risk["score"], risk["reasons"], risk["warnings"]) == ("A", 0, [], [])
     # Good standing from the start is not logged.
@@ -298,7 +298,7 @@ async def test_not_yet_silent_for_long_enough(book: Book) -> None:
 async def test_the_step_runs_once_per_servicing_day(book: Book) -> None:
     await book.loans("B1,L1,1,2026-12-20,100.00")
     step = RiskReview(book.policy, book.log)
-    assert (await step(NOW))["tier_A"] == 1
+    assert (await step(NOW))["reviewed"] == 1
     assert await step(NOW + timedelta(hours=5)) == {}  # 17:00 in Shanghai, the same date
-    assert (await step(NOW + timedelta(hours=20)))["tier_A"] == 1  # the next date there
+    assert (await step(NOW + timedelta(hours=20)))["reviewed"] == 1  # the next date there
     assert date.fromisoformat("2026-12-03") == (NOW + timedelta(hours=20)).date()
