@@ -4,9 +4,10 @@ Once per new date in ``sla.timezone`` (and whenever it never ran) it reads the w
 set-based (``storage.risk.read_book``), computes every borrower's early warnings and risk tier,
 writes the ``borrower_risk`` rows that changed, and:
 
-- logs ``risk.tier_changed`` in the borrower's chain when the tier changes. A first assignment is
-  logged (``from`` null) only when it is not ``A``: good standing needs no record, and the first
-  run over a large book would otherwise add one entry per borrower;
+- logs ``risk.tier_changed`` in the borrower's chain when the tier changes from one the review
+  stored before. A borrower's first tier is the baseline, not a change, and is not logged: the
+  first review over a book of 200,000 would otherwise append an entry for each of them (over a
+  minute of signing and chaining), and the baseline is in ``borrower_risk`` with its reasons;
 - opens an ``early_warning`` case for a warning that turned ``red`` since the last review (the
   routing table's queue; one open case per borrower, as for every kind).
 """
@@ -217,7 +218,7 @@ def _row(review: Review) -> RiskRow:
 
 def _tier_event(review: Review, previous: str | None, now: datetime) -> LogEvent | None:
     a = review.assessment
-    if a.tier == previous or (previous is None and a.tier == "A"):
+    if previous is None or a.tier == previous:
         return None
     data: dict[str, Any] = {
         "from": previous,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from scheduler.risk_pass import RiskReview
 from storage.models import Borrower
 from tests.staff.conftest import NOW, StaffWorld, login, open_for, seed
@@ -9,10 +11,12 @@ from tests.staff.conftest import NOW, StaffWorld, login, open_for, seed
 
 async def test_the_case_page_shows_tier_score_reasons_and_warnings(world: StaffWorld) -> None:
     await seed(world)
+    # A month ago B1 was a day past due: tier A.
+    await RiskReview(world.services.policy, world.log).run(NOW - timedelta(days=30))
     case = await open_for(world, "B1", "hardship", "lost job")
     await login(world.client, "sam")
     html = await (await world.client.get(f"/console/cases/{case.id}")).text()
-    assert 'id="risk-tier">not scored yet' in html
+    assert 'id="risk-tier">A — good</strong> · score 20' in html
 
     # B1 owes an installment 31 days past due, their first; and no channel can reach them.
     await Borrower.filter(borrower_id="B1").update(phone_wrong=True)

@@ -104,7 +104,7 @@ async def test_no_history_and_nothing_overdue_is_a(book: Book) -> None:
     assert result["reviewed"] == 1
     risk = await book.risk("B1")
     assert (risk["tier"], risk["score"], risk["reasons"], risk["warnings"]) == ("A", 0, [], [])
-    # Good standing from the start is not logged.
+    # A first tier is the baseline, not a change: not logged.
     assert not await LogEntry.filter(chain="borrower:B1", kind="risk.tier_changed").exists()
 
 
