@@ -38,14 +38,12 @@ from storage.risk import (
     BookFacts,
     BorrowerRow,
     LoanRow,
-    RiskRow,
     WatchRow,
     Windows,
     by_borrower,
     read_book,
-    write_risk,
-    write_watches,
 )
+from storage.risk_rows import RiskRow, write_risk, write_watches
 from storage.servicing import set_watermark, watermark
 
 RISK_WATERMARK = "risk:daily"

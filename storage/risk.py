@@ -1,4 +1,4 @@
-"""What the daily risk pass reads of the whole book, set-based, and the rows it writes back.
+"""What the daily risk review reads of the whole book, set-based (``storage.risk_rows`` writes back).
 
 Every read is one query for all borrowers (GROUP BY in the database, no query per borrower), so a
 book of 200,000 borrowers costs a handful of scans. Dates that belong to a borrower (due dates,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -21,8 +21,6 @@ from storage.database import connection, is_postgres_connection
 from storage.escalations import UNREACHABLE
 from storage.plan_inputs import zones_in_use
 from storage.servicing import UNPAID_SQL
-
-_WRITE_BATCH = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +140,7 @@ class _Sql:
         return [tuple(r) for r in found]
 
 
-def _instant(value: Any) -> datetime:
+def instant(value: Any) -> datetime:
     found = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
@@ -153,7 +151,7 @@ def _day(value: Any) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
@@ -241,7 +239,7 @@ async def _payments(facts: BookFacts, per_loan: int) -> None:
         "ORDER BY t.loan_id, t.n"
     )
     for loan_pk, paid_at, cents in rows:
-        facts.payments.setdefault(loan_pk, []).append((_instant(paid_at), Decimal(int(cents)) / 100))
+        facts.payments.setdefault(loan_pk, []).append((instant(paid_at), Decimal(int(cents)) / 100))
 
 
 async def _promises(facts: BookFacts, now: datetime, w: Windows) -> None:
@@ -257,7 +255,7 @@ async def _promises(facts: BookFacts, now: datetime, w: Windows) -> None:
     for borrower_pk, settled_at in await sql.rows(
         f"SELECT borrower_id, settled_at FROM promises WHERE status = 'broken' AND settled_at >= {since}"
     ):
-        facts.broken_promises_at.setdefault(borrower_pk, []).append(_instant(settled_at))
+        facts.broken_promises_at.setdefault(borrower_pk, []).append(instant(settled_at))
 
 
 async def _open_cases(facts: BookFacts) -> None:
@@ -280,9 +278,9 @@ async def _hardship(facts: BookFacts) -> None:
         "AND intent = 'hardship' AND borrower_id IS NOT NULL GROUP BY borrower_id) h"
     ):
         facts.hardship[borrower_pk] = (
-            _instant(at),
-            _instant(last_in) if last_in is not None else None,
-            _instant(last_paid) if last_paid is not None else None,
+            instant(at),
+            instant(last_in) if last_in is not None else None,
+            instant(last_paid) if last_paid is not None else None,
         )
 
 
@@ -291,7 +289,7 @@ async def _watches(facts: BookFacts) -> None:
     for loan_pk, bucket, jump_from, jump_to, jumped_at in await sql.rows(
         "SELECT loan_id, bucket, jump_from, jump_to, jumped_at FROM loan_watch"
     ):
-        facts.watches[loan_pk] = WatchRow(bucket, jump_from, jump_to, _instant(jumped_at) if jumped_at else None)
+        facts.watches[loan_pk] = WatchRow(bucket, jump_from, jump_to, instant(jumped_at) if jumped_at else None)
 
 
 async def _previous(facts: BookFacts) -> None:
@@ -300,92 +298,8 @@ async def _previous(facts: BookFacts) -> None:
         "SELECT borrower_id, tier, score, reasons, warnings FROM borrower_risk"
     ):
         facts.previous[borrower_pk] = PreviousRisk(
-            tier, int(score), tuple(_json(reasons) or ()), tuple(_json(warnings) or ())
+            tier, int(score), tuple(json_value(reasons) or ()), tuple(json_value(warnings) or ())
         )
-
-
-# --- writes ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RiskRow:
-    borrower_pk: int
-    tier: str
-    score: int
-    reasons: list[dict[str, Any]]
-    warnings: list[dict[str, Any]]
-
-
-async def _many(sql_pg: str, sql_lite: str, rows: Sequence[list[Any]]) -> None:
-    conn = connection()
-    postgres = is_postgres_connection(conn)
-    for start in range(0, len(rows), _WRITE_BATCH):
-        await conn.execute_many(sql_pg if postgres else sql_lite, list(rows[start : start + _WRITE_BATCH]))
-
-
-async def write_risk(rows: Iterable[RiskRow], now: datetime) -> None:
-    """Upsert the rows given (those that changed) and stamp every row with this pass's time."""
-    conn = connection()
-    postgres = is_postgres_connection(conn)
-    at: Any = now.astimezone(UTC) if postgres else now.astimezone(UTC).isoformat(sep=" ")
-    values = [[r.borrower_pk, r.tier, r.score, json.dumps(r.reasons), json.dumps(r.warnings), at] for r in rows]
-    columns = "(borrower_id, tier, score, reasons, warnings, computed_at)"
-    update = (
-        "ON CONFLICT (borrower_id) DO UPDATE SET tier = excluded.tier, score = excluded.score, "
-        "reasons = excluded.reasons, warnings = excluded.warnings, computed_at = excluded.computed_at"
-    )
-    await _many(
-        f"INSERT INTO borrower_risk {columns} VALUES ($1, $2, $3, $4, $5, $6) {update}",
-        f"INSERT INTO borrower_risk {columns} VALUES (?, ?, ?, ?, ?, ?) {update}",
-        values,
-    )
-    await conn.execute_query("UPDATE borrower_risk SET computed_at = " + ("$1" if postgres else "?"), [at])
-
-
-async def write_watches(rows: dict[int, WatchRow], now: datetime) -> None:
-    """Upsert the loans' watches given (those that changed); forget loans no longer active."""
-    conn = connection()
-    postgres = is_postgres_connection(conn)
-
-    def instant(value: datetime | None) -> Any:
-        if value is None:
-            return None
-        return value.astimezone(UTC) if postgres else value.astimezone(UTC).isoformat(sep=" ")
-
-    values = [[pk, w.bucket, w.jump_from, w.jump_to, instant(w.jumped_at), instant(now)] for pk, w in rows.items()]
-    columns = "(loan_id, bucket, jump_from, jump_to, jumped_at, seen_at)"
-    update = (
-        "ON CONFLICT (loan_id) DO UPDATE SET bucket = excluded.bucket, jump_from = excluded.jump_from, "
-        "jump_to = excluded.jump_to, jumped_at = excluded.jumped_at, seen_at = excluded.seen_at"
-    )
-    await _many(
-        f"INSERT INTO loan_watch {columns} VALUES ($1, $2, $3, $4, $5, $6) {update}",
-        f"INSERT INTO loan_watch {columns} VALUES (?, ?, ?, ?, ?, ?) {update}",
-        values,
-    )
-    await conn.execute_query(
-        "DELETE FROM loan_watch WHERE NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = loan_watch.loan_id "
-        "AND l.status = 'active')"
-    )
-
-
-async def risk_of(borrower_pk: int) -> dict[str, Any] | None:
-    """A borrower's stored risk row as plain data (None: never scored)."""
-    conn = connection()
-    sql = "SELECT tier, score, reasons, warnings, computed_at FROM borrower_risk WHERE borrower_id = " + (
-        "$1" if is_postgres_connection(conn) else "?"
-    )
-    _, rows = await conn.execute_query(sql, [borrower_pk])
-    if not rows:
-        return None
-    tier, score, reasons, warnings, computed_at = tuple(rows[0])
-    return {
-        "tier": tier,
-        "score": int(score),
-        "reasons": list(_json(reasons) or []),
-        "warnings": list(_json(warnings) or []),
-        "computed_at": _instant(computed_at),
-    }
 
 
 def by_borrower(loans: Iterable[LoanRow]) -> dict[int, list[LoanRow]]:

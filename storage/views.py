@@ -10,7 +10,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from storage.models import Borrower, ContactPause, Installment, Loan, Restriction
-from storage.risk import risk_of
+from storage.risk_rows import risk_of
 
 RESTRICTION_KINDS = ("do_not_contact", "cease", "attorney", "bankruptcy", "deceased")
 

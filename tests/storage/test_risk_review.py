@@ -20,7 +20,7 @@ from storage.importer import import_loan_rows, import_payment_rows
 from storage.interaction_log import InteractionLog
 from storage.loanbook import parse_loans_csv, parse_payments_csv
 from storage.models import Borrower, Case, Loan, LogEntry, Message
-from storage.risk import risk_of
+from storage.risk_rows import risk_of
 from tests.conftest import SECRET
 from tests.flows.conftest import HEADER, fast_policy
 
