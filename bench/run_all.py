@@ -15,6 +15,8 @@ Runs each benchmark as its own process (as it runs alone; each writes its key fi
   own start-up and beside the same pass on the small book.
 * ``workers`` (PostgreSQL only): ``bench/workers_bench.py --runs 1:1000,4:4000``, one and four
   ``duebot worker`` processes on one database, beside the pace they are allowed.
+* ``risk`` (PostgreSQL only): ``bench/risk_bench.py --borrowers 20000``, the daily risk review's first
+  run and the next day's, beside reading the book alone.
 
 PostgreSQL runs too when ``--postgres`` (default: ``$DUEBOT_TEST_POSTGRES_URL``) names a server: every
 benchmark works in throw-away databases created beside the one named (the dispatch bench in one
@@ -42,7 +44,7 @@ from urllib.parse import urlparse, urlunparse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NAMES = ("import", "dispatch", "webhooks", "plan", "workers")
+NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "risk")
 
 
 @dataclass
@@ -183,6 +185,11 @@ def main() -> None:
         if "workers" in wanted and args.postgres:
             step = Step("workers", ["bench/workers_bench.py", "--postgres", args.postgres, "--runs", "1:1000,4:4000"],
                         out / "workers.json")  # fmt: skip
+            run_step(step)
+            steps.append(step)
+        if "risk" in wanted and args.postgres:
+            step = Step("risk", ["bench/risk_bench.py", "--postgres", args.postgres, "--borrowers", "20000"],
+                        out / "risk.json")  # fmt: skip
             run_step(step)
             steps.append(step)
         print(f"\nAll benchmarks in {time.perf_counter() - started:,.0f} s "

@@ -119,6 +119,18 @@ def review_borrower(
     return Review(borrower, assess(signals, policy), warnings, watches)
 
 
+def windows_of(policy: Policy) -> Windows:
+    """How far back the review reads, from the policy."""
+    risk, rules = policy.risk, policy.warnings
+    return Windows(
+        worst_dpd_days=risk.worst_dpd_days,
+        late_payments_days=risk.late_payments_days,
+        broken_promises_days=max(risk.broken_promises_days, rules.broken_promises.days),
+        kept_rate_days=risk.kept_rate_days,
+        payments_per_loan=max(rules.declining_payments.count, rules.partial_payments.count),
+    )
+
+
 class RiskReview:
     """``build_follow_ups`` registers it: ``("risk", RiskReview(policy, log, notify))``."""
 
@@ -144,16 +156,7 @@ class RiskReview:
 
     async def run(self, now: datetime) -> dict[str, int]:
         """Review every borrower now, whether or not a review already ran today."""
-        risk = self.policy.risk
-        rules = self.policy.warnings
-        windows = Windows(
-            worst_dpd_days=risk.worst_dpd_days,
-            late_payments_days=risk.late_payments_days,
-            broken_promises_days=max(risk.broken_promises_days, rules.broken_promises.days),
-            kept_rate_days=risk.kept_rate_days,
-            payments_per_loan=max(rules.declining_payments.count, rules.partial_payments.count),
-        )
-        facts = await read_book(now, windows)
+        facts = await read_book(now, windows_of(self.policy))
         loans = by_borrower(facts.loans.values())
         counts: Counter[str] = Counter()
         changed: list[RiskRow] = []
