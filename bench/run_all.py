@@ -21,6 +21,8 @@ Runs each benchmark as its own process (as it runs alone; each writes its key fi
 * ``preview``: ``bench/preview_bench.py --borrowers 10000``, on SQLite and on PostgreSQL: a whole
   ``duebot preview --format json`` process for a day with about 11,000 messages, beside a bare
   process reading the installments due on the tiers' dates and their borrowers' prior sends.
+* ``risk`` (PostgreSQL only): ``bench/risk_bench.py --borrowers 20000``, the daily risk review's first
+  run and the next day's, beside reading the book alone.
 
 PostgreSQL runs too when ``--postgres`` (default: ``$DUEBOT_TEST_POSTGRES_URL``) names a server: every
 benchmark works in throw-away databases created beside the one named (the dispatch bench in one
@@ -48,7 +50,7 @@ from urllib.parse import urlparse, urlunparse
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "report", "preview")
+NAMES = ("import", "dispatch", "webhooks", "plan", "workers", "report", "preview", "risk")
 
 
 @dataclass
@@ -207,6 +209,11 @@ def main() -> None:
                 step = Step("preview", [*preview, *where], out / f"preview-{db}.json")
                 run_step(step)
                 steps.append(step)
+        if "risk" in wanted and args.postgres:
+            step = Step("risk", ["bench/risk_bench.py", "--postgres", args.postgres, "--borrowers", "20000"],
+                        out / "risk.json")  # fmt: skip
+            run_step(step)
+            steps.append(step)
         print(f"\nAll benchmarks in {time.perf_counter() - started:,.0f} s "
               f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs):\n")  # fmt: skip
         print(table(steps))

@@ -77,10 +77,13 @@ def build_invites(services: Services, channels: Mapping[str, Channel]) -> Telegr
 
 def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[str, FollowUp]]:
     """The steps every pass runs after dispatch: promise checks, escalations by days past due (and
-    unreachable borrowers, unknown sends), SLA breaches. New and overdue cases go to ``chat``."""
+    unreachable borrowers, unknown sends), SLA breaches, the daily risk review (tiers, early
+    warnings), experiments' guardrails and the dashboard's daily figures. New and overdue cases go
+    to ``chat``."""
     from scheduler.experiment_watch import GuardrailWatch
     from scheduler.promises import PromiseCheck
     from scheduler.report import DashboardWarmup
+    from scheduler.risk_pass import RiskReview
     from scheduler.routing import Escalations
     from scheduler.sla import SlaWatch
 
@@ -90,7 +93,10 @@ def build_follow_ups(services: Services, chat: StaffChat | None) -> list[tuple[s
         ("promises", PromiseCheck(policy, log, notify)),
         ("escalations", Escalations(policy, log, notify).escalate),
         ("sla", SlaWatch(policy, log, chat.announce_overdue if chat is not None else None).check),
+        # After promises and escalations: it scores the cases and broken promises they just recorded.
+        ("risk", RiskReview(policy, log, notify)),
         ("experiments", GuardrailWatch(policy, log, chat.tell if chat is not None else None)),
+        # Last: the day's figures see the day's tiers.
         ("reports", DashboardWarmup(policy)),
     ]
 

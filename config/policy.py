@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from config.errors import ConfigError
+from config.risk_policy import Risk, Warnings
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -40,6 +41,7 @@ CASE_KINDS = (
     "send_unknown",
     "overdue_30",
     "overdue_90",
+    "early_warning",
 )
 QUEUES = ("collections", "hardship", "complaints", "disputes", "legal")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -523,6 +525,7 @@ _DEFAULT_ROUTES: dict[str, Any] = {
         {"kind": "unclear", "queue": "collections", "priority": "low"},
         {"kind": "unreachable", "queue": "collections", "priority": "normal"},
         {"kind": "send_unknown", "queue": "collections", "priority": "normal"},
+        {"kind": "early_warning", "queue": "collections", "priority": "high"},
     ]
 }
 
@@ -541,6 +544,8 @@ class Policy(_Section):
     routing: Routing = Field(default_factory=lambda: Routing.model_validate(_DEFAULT_ROUTES))
     sla: Sla = Sla()
     console: Console = Console()
+    risk: Risk = Risk()
+    warnings: Warnings = Warnings()
     strategies: Strategies = Strategies()
     experiments: dict[str, Experiment] = Field(default_factory=dict)
 
@@ -602,12 +607,20 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[st
     return sorted(current.model_fields)
 
 
+def _is_signal(loc: tuple[int | str, ...]) -> bool:
+    """A key naming a scorecard signal or a warning rule (the tables keyed by signal)."""
+    return (len(loc) == 3 and loc[:2] == ("risk", "points")) or (len(loc) == 2 and loc[0] == "warnings")
+
+
 def describe_errors(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
         key = ".".join(str(p) for p in loc)
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and _is_signal(loc):
+            allowed = ", ".join(_allowed_keys(Policy, loc))
+            lines.append(f"{source}: key '{key}': unknown signal {str(loc[-1])!r}; allowed: {allowed}")
+        elif err["type"] == "extra_forbidden":
             allowed = ", ".join(_allowed_keys(Policy, loc)) or "none"
             lines.append(f"{source}: key '{key}' is not a policy key; allowed here: {allowed}")
         else:

@@ -225,6 +225,11 @@ async def open_case(
     return existing, False
 
 
+async def open_case_for(borrower_pk: int, **kwargs: Any) -> tuple[Case, bool]:
+    """``open_case`` for a borrower known by ``borrowers.id`` (for steps that read the book set-based)."""
+    return await open_case(borrower=await Borrower.get(id=borrower_pk), **kwargs)
+
+
 async def mark_acknowledged(case_id: int, at: datetime) -> None:
     """The borrower was sent the case's acknowledgement (its reference) at ``at``; the first one counts."""
     await Case.filter(id=case_id, acknowledged_at__isnull=True).update(acknowledged_at=at)

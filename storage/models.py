@@ -518,3 +518,18 @@ class ReportCache(Model):
 
     class Meta:
         table = "report_cache"
+
+
+class LoanWatch(Model):
+    """What the daily risk pass last saw of a loan: its days-past-due bucket, and a jump of two or
+    more buckets (the ``dpd_jump`` warning) while the loan stays at or above the bucket it jumped to."""
+
+    loan_id = fields.IntField(primary_key=True)  # loans.id
+    bucket = fields.CharField(max_length=8)
+    jump_from = fields.CharField(max_length=8, null=True)
+    jump_to = fields.CharField(max_length=8, null=True)
+    jumped_at = UtcDatetimeField(null=True)
+    seen_at = UtcDatetimeField()
+
+    class Meta:
+        table = "loan_watch"

@@ -10,6 +10,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from storage.models import Borrower, ContactPause, Installment, Loan, Restriction
+from storage.risk_rows import risk_of
 
 RESTRICTION_KINDS = ("do_not_contact", "cease", "attorney", "bankruptcy", "deceased")
 
@@ -40,6 +41,17 @@ def installment_status(state: str, due_date: date, today: date) -> str:
 
 async def active_restrictions(borrower: Borrower) -> list[Restriction]:
     return await Restriction.filter(borrower=borrower, lifted_at__isnull=True).order_by("created_at")
+
+
+NOT_SCORED: Final[dict[str, Any]] = {"tier": None, "score": None, "reasons": [], "warnings": []}
+
+
+async def risk_view(borrower_pk: int) -> dict[str, Any]:
+    """The borrower's risk as the last daily review scored it (tier and score null: not yet scored)."""
+    found = await risk_of(borrower_pk)
+    if found is None:
+        return dict(NOT_SCORED)
+    return {k: found[k] for k in ("tier", "score", "reasons", "warnings")}
 
 
 async def borrower_view(borrower_id: str, now: datetime) -> dict[str, Any] | None:
@@ -76,6 +88,7 @@ async def borrower_view(borrower_id: str, now: datetime) -> dict[str, Any] | Non
             }
             for r in restrictions
         ],
+        "risk": await risk_view(borrower.id),
     }
 
 

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.api import docs_replies, docs_reports, docs_staff
 from bot.api.common import json_response
+from config.risk_policy import LEVELS, TIERS, WARNING_SIGNALS, RiskPoints
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -120,6 +121,7 @@ SCHEMAS: dict[str, Any] = {
             "telegram_opted_out",
             "do_not_contact",
             "restrictions",
+            "risk",
         ],
         "properties": {
             "borrower_id": {"type": "string"},
@@ -144,6 +146,47 @@ SCHEMAS: dict[str, Any] = {
                         "reason": {"type": "string"},
                         "start": {"type": "string", "format": "date"},
                         "end": {"type": "string", "format": "date"},
+                    },
+                },
+            },
+            "risk": _ref("Risk"),
+        },
+    },
+    "Risk": {
+        "type": "object",
+        "description": "The risk tier (A good, B watch, C high risk) as the last daily review scored it, with the "
+        "scorecard's reasons and the early warnings in force; tier and score are null until the first review.",
+        "required": ["tier", "score", "reasons", "warnings"],
+        "properties": {
+            "tier": {"type": ["string", "null"], "enum": [*TIERS, None]},
+            "score": {"type": ["integer", "null"], "minimum": 0},
+            "reasons": {
+                "type": "array",
+                "description": "each scorecard signal that scored, in the scorecard's order (risk.points)",
+                "items": {
+                    "type": "object",
+                    "required": ["signal", "points"],
+                    "properties": {
+                        "signal": {"type": "string", "enum": list(RiskPoints.model_fields)},
+                        "points": {"type": "integer", "minimum": 0},
+                    },
+                },
+            },
+            "warnings": {
+                "type": "array",
+                "description": "early warnings in force, at most one per signal",
+                "items": {
+                    "type": "object",
+                    "required": ["signal", "level", "since", "detail"],
+                    "properties": {
+                        "signal": {"type": "string", "enum": list(WARNING_SIGNALS)},
+                        "level": {"type": "string", "enum": list(LEVELS)},
+                        "since": {
+                            "type": "string",
+                            "format": "date-time",
+                            "description": "when the signal began to hold (contact_lost: the first review to see it)",
+                        },
+                        "detail": {"type": "string", "description": "a short sentence for people"},
                     },
                 },
             },

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.console.common import NOTES, case_for, current
 from bot.console.deps import channels_of, services_of
 from bot.console.render import render
+from bot.console.risk_panel import risk_panel
 from scheduler.sla import clock_of
 from scheduler.staff_reply import reply_verdict
 from scheduler.tiers import loan_classification
@@ -19,7 +20,7 @@ from storage.case_views import assignable_staff, case_detail
 from storage.linking import open_code
 from storage.models import Case
 from storage.permissions import can_act, may
-from storage.views import RESTRICTION_KINDS
+from storage.views import RESTRICTION_KINDS, risk_view
 
 # Timeline events worth a word instead of their raw kind.
 EVENT_LABELS = {
@@ -42,6 +43,7 @@ EVENT_LABELS = {
     "borrower.contact_changed": "Contact state changed",
     "payment.recorded": "Payment",
     "evidence.exported": "Evidence exported",
+    "risk.tier_changed": "Risk tier changed",
 }
 
 
@@ -79,6 +81,7 @@ async def render_case(request: web.Request, case: Case, *, status: int = 200, er
         active_restrictions={r.kind for r in detail.restrictions},
         contact_fields=CONTACT_FIELDS,
         event_labels=EVENT_LABELS,
+        risk=risk_panel(await risk_view(case.borrower_id)) if case.borrower_id is not None else None,
         note=NOTES.get(request.query.get("note", "")),
         error=error,
     )

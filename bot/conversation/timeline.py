@@ -93,6 +93,7 @@ DESCRIBE: Final[Mapping[str, Describe]] = {
         "partly_kept",
     ),
     "promise.broken": lambda d: (f"promise {_g(d, 'promise_id')} broken: nothing paid by the date", "broken"),
+    "risk.tier_changed": lambda d: (f"risk tier {_g(d, 'from')} → {_g(d, 'to')} (score {_g(d, 'score')})", None),
     "promise.cancelled": lambda d: (
         f"promise {_g(d, 'promise_id')} replaced by promise {_g(d, 'superseded_by')}",
         "cancelled",

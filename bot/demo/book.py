@@ -49,8 +49,9 @@ NOTES = {
     "B06": "Twilio reports the number unsubscribed (21610): never tried again",
     "B08": "two installments due the same day: one message lists both",
     "B10": "cease-contact restriction on file: nothing collection-related goes",
-    "B12": "pays part of the amount: reminders quote what is still owed",
-    OLD_DEBT: "an older installment is 30 days overdue: the D+30 follow-up and a collections case",
+    "B12": "pays part of the amount, twice: reminders quote what is still owed; a yellow early warning",
+    OLD_DEBT: "an older installment is 30 days overdue: the D+30 follow-up and a collections case; "
+    "promises to pay tomorrow three times and pays nothing: orange, then red, and an early-warning case",
 }
 
 
@@ -86,6 +87,11 @@ REPLIES = (
         "sms",
         "I lost my job last month, can I get more time to pay?",
         "hardship: a case, reminders pause, an answer naming the options (10:00 New York)",
+    ),
+    # B23 promises three times to pay "tomorrow" and never does (10:30 Kolkata each time).
+    *(
+        DemoReply(day * 24 + 5, OLD_DEBT, "sms", "I will pay tomorrow", f"promise {n} of 3 (10:30 Kolkata)")
+        for n, day in enumerate((2, 5, 8), start=1)
     ),
 )
 

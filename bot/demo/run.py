@@ -146,6 +146,13 @@ class ReplyDriver:
         inbound = await Message.filter(direction="in").order_by("-id").first()
         assert inbound is not None
         answers = await Message.filter(direction="out", idempotency_key__startswith=f"reply:{inbound.id}:").all()
+        # The answer lane sends in the background; let it finish before the simulated clock moves
+        # on (an hour later its claim would look abandoned and the answer's fate unknown).
+        for _ in range(100):
+            if all(m.status not in ("planned", "claimed", "sending") for m in answers):
+                break
+            await asyncio.sleep(0.02)
+            answers = await Message.filter(direction="out", idempotency_key__startswith=f"reply:{inbound.id}:").all()
         cases = await Case.filter(opened_at=now, borrower_id=inbound.borrower_id).all()
         local = now.astimezone(ZoneInfo(borrower.timezone))
         where = f"{local:%a %d %b %H:%M} {borrower.timezone.split('/')[-1]}"
@@ -215,7 +222,11 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
         closing: list[aiohttp.ClientSession] = []
         try:
             scheduler = app[SCHEDULER]
-            start = datetime.combine(date.today(), datetime.min.time(), tzinfo=UTC)
+            # The fortnight simulated is the one that ends today at 00:00 UTC, so that the report's
+            # default period (the last 30 days up to yesterday) covers it.
+            start = datetime.combine(datetime.now(UTC).date(), datetime.min.time(), tzinfo=UTC) - timedelta(
+                days=SIM_DAYS
+            )
             clock.now = start
             parsed = parse_loans_csv(loan_book_csv(start.date()))
             result = await import_loan_rows(parsed.rows, now=start, log=services.log, actor="demo")
@@ -235,8 +246,8 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
             borrowers = {b.borrower_id: b for b in demo_borrowers()}
             out.write(
                 f"duebot demo: {result.borrowers} borrowers, {result.loans} loans, {result.installments} installments "
-                f"in {len({b.timezone for b in demo_borrowers()})} time zones; simulating {SIM_DAYS} days "
-                f"from {start:%d %b %Y}, one pass an hour.\n"
+                f"in {len({b.timezone for b in demo_borrowers()})} time zones; simulating the {SIM_DAYS} days "
+                f"from {start:%d %b %Y} to today, one pass an hour.\n"
             )
             for b in demo_borrowers():
                 if b.note:
@@ -256,6 +267,12 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                     )
                     await import_payment_rows(payments.rows, now=now, log=services.log, actor="demo")
                     out.write(f"\n  [{now:%d %b %H:%M} UTC] payments imported: B03 in full, B12 in part\n")
+                if hour == 9 * 24 + 6:
+                    payments = parse_payments_csv(
+                        f"payment_id,loan_id,amount,paid_at\nDEMO-P3,L12,80.00,{now.isoformat()}\n"
+                    )
+                    await import_payment_rows(payments.rows, now=now, log=services.log, actor="demo")
+                    out.write(f"\n  [{now:%d %b %H:%M} UTC] payment imported: B12 in part again\n")
                 summary = await scheduler.servicing.run(now)
                 timeline.show(summary.skipped_events)
                 timeline.show(summary.dispatch.events)
@@ -284,6 +301,7 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
             for case in cases:
                 who = case.borrower.borrower_id if case.borrower else "unknown sender"
                 out.write(f"  {case.reference:<20} {case.kind:<15} {case.queue:<12} {case.priority:<7} {who}\n")
+            await _print_risk(out, names)
             if not serve:
                 return 0
             base = f"http://{host}:{port}"
@@ -302,6 +320,27 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
             for session in closing:
                 await session.close()
             await runner.cleanup()
+
+
+async def _print_risk(out: TextIO, names: dict[str, tuple[str, str]]) -> None:
+    """Risk tiers and early warnings as the last daily review left them."""
+    from storage.models import Borrower, BorrowerRisk
+
+    ids = dict(await Borrower.all().values_list("id", "borrower_id"))
+    rows = await BorrowerRisk.all().order_by("borrower_id")
+    tiers = {t: sum(1 for r in rows if r.tier == t) for t in ("A", "B", "C")}
+    levels = {lv: sum(1 for r in rows for w in r.warnings if w["level"] == lv) for lv in ("yellow", "orange", "red")}
+    out.write(
+        "Risk tiers: " + ", ".join(f"{t} {n}" for t, n in tiers.items())
+        + "; early warnings: " + ", ".join(f"{lv} {n}" for lv, n in levels.items()) + "\n"
+    )  # fmt: skip
+    # The borrowers worth a look: tier C, or a warning besides the first installment left unpaid.
+    for r in rows:
+        if r.tier == "C" or any(w["signal"] != "first_payment_default" for w in r.warnings):
+            bid = ids.get(r.borrower_id, "?")
+            who = _pad(f"{bid} {names.get(bid, ('?', ''))[0]}", 18)
+            warned = ", ".join(f"{w['signal']} ({w['level']})" for w in r.warnings) or "no warnings"
+            out.write(f"  {who} tier {r.tier} score {r.score:<4} {warned}\n")
 
 
 def _amount(borrower_id: str) -> str:

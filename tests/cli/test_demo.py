@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -15,6 +18,7 @@ def free_port() -> int:
 
 
 def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> None:
+    began = datetime.now(UTC).date()
     result = subprocess.run(
         [
             sys.executable,
@@ -51,3 +55,15 @@ def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> N
     for kind in ("overdue_30", "broken_promise", "wrong_number", "payment_check", "complaint", "hardship"):
         assert kind in cases, kind
     assert "<b>" not in out  # Telegram text is shown as the borrower saw it
+    # The fortnight is the one that ends today (UTC), so the default report period covers it.
+    # (A run across midnight UTC may take either day as today.)
+    starts = {day - timedelta(days=14) for day in (began, datetime.now(UTC).date())}
+    assert any(f"simulating the 14 days from {start:%d %b %Y} to today" in out for start in starts)
+    # Every risk tier and every warning level among the demo's borrowers; a red warning's case.
+    assert "early_warning" in cases
+    with sqlite3.connect(tmp_path / "d" / "duebot.sqlite3") as db:
+        rows = db.execute("SELECT tier, warnings FROM borrower_risk").fetchall()
+    assert {tier for tier, _ in rows} == {"A", "B", "C"}
+    levels = {w["level"] for _, warnings in rows for w in json.loads(warnings)}
+    assert levels == {"yellow", "orange", "red"}
+    assert "Risk tiers: A " in out and "broken_promises (red)" in out and "partial_payments (yellow)" in out

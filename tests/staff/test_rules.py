@@ -36,6 +36,7 @@ def test_every_kind_routes_by_default_as_before() -> None:
         "overdue_30": ("collections", "normal"),
         "unclear": ("collections", "low"),
         "send_unknown": ("collections", "normal"),
+        "early_warning": ("collections", "high"),
     }
     for kind in CASE_KINDS:
         route = case_route(kind, POLICY)
