@@ -279,7 +279,8 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 for warning in summary.warnings:
                     out.write(f"  WARNING {warning}\n")
                 for label, count in sorted(summary.follow_ups.items()):
-                    out.write(f"  [{now:%d %b %H:%M} UTC] follow-up {label}: {count}\n")
+                    if not label.startswith("reports."):  # the dashboard's daily figures: bookkeeping
+                        out.write(f"  [{now:%d %b %H:%M} UTC] follow-up {label}: {count}\n")
                 for reply in (r for r in REPLIES if r.hour == hour):
                     await driver.say(http, reply, borrowers[reply.borrower_id], now)
                 await twilio.flush_callbacks()  # delivery receipts reach /webhooks/twilio/status
@@ -302,6 +303,10 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 who = case.borrower.borrower_id if case.borrower else "unknown sender"
                 out.write(f"  {case.reference:<20} {case.kind:<15} {case.queue:<12} {case.priority:<7} {who}\n")
             await _print_risk(out, names)
+            out.write(
+                f"Figures for the fortnight: DUEBOT_DATABASE_URL=sqlite://{db_path} duebot report --format table "
+                "(or --by tier --format json; README: Reports)\n"
+            )
             if not serve:
                 return 0
             base = f"http://{host}:{port}"
@@ -310,7 +315,9 @@ async def run_demo(host: str, port: int, directory: Path, serve: bool, out: Text
                 f"  {base}/healthz\n  {base}/metrics\n"
                 f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/borrowers/B01\n"
                 f"  curl -H 'Authorization: Bearer {API_TOKEN}' {base}/api/v1/loans/L03\n"
-                f"  console: {base}/console/ (user {STAFF_USER}, password {STAFF_PASSWORD})\n"
+                f"  console: {base}/console/ (user {STAFF_USER}, password {STAFF_PASSWORD}); "
+                f"reports at {base}/console/reports\n"
+                f"  curl -H 'Authorization: Bearer {API_TOKEN}' '{base}/api/v1/reports?by=tier'\n"
                 f"Database: {db_path}\n"
             )
             out.flush()

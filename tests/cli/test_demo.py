@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sqlite3
 import subprocess
@@ -67,3 +68,29 @@ def test_demo_simulates_a_fortnight_and_prints_the_timeline(tmp_path: Path) -> N
     levels = {w["level"] for _, warnings in rows for w in json.loads(warnings)}
     assert levels == {"yellow", "orange", "red"}
     assert "Risk tiers: A " in out and "broken_promises (red)" in out and "partial_payments (yellow)" in out
+    # As a new user would next: the fortnight's figures, from the command the demo prints.
+    assert f"DUEBOT_DATABASE_URL=sqlite://{tmp_path / 'd' / 'duebot.sqlite3'} duebot report" in out
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUEBOT_")}
+    (tmp_path / "empty.env").write_text("")
+    env.update(
+        DUEBOT_DATABASE_URL=f"sqlite://{tmp_path / 'd' / 'duebot.sqlite3'}", DUEBOT_ENV_FILE=str(tmp_path / "empty.env")
+    )
+
+    def report(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "report", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    table = report("--format", "table")
+    assert table.returncode == 0, table.stderr
+    lines = {line.split()[0]: line.split()[1:] for line in table.stdout.splitlines()[3:] if line.strip()}
+    assert int(lines["messages_sent.sms"][0]) > 50 and int(lines["borrowers_reminded"][0]) > 20
+    assert int(lines["promises_made"][0]) >= 1 and int(lines["complaints_received"][0]) >= 1
+    by_tier = report("--by", "tier", "--format", "json")
+    groups = {g["key"]["tier"]: g["indicators"] for g in json.loads(by_tier.stdout)["groups"]}
+    assert set(groups) == {"A", "B", "C"}
+    assert (
+        sum(g["loans_outstanding"] for g in groups.values())
+        == json.loads(by_tier.stdout)["overall"]["loans_outstanding"]
+    )
