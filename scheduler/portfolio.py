@@ -16,11 +16,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from scheduler.buckets import BUCKETS as DPD_BUCKETS
+from scheduler.buckets import bucket_for as dpd_bucket
+
 Bucket = Literal["current", "1-30", "31-60", "61-90", "91+", "paid_off"]
 BUCKETS: tuple[Bucket, ...] = get_args(Bucket)
-OVERDUE_BUCKETS: frozenset[str] = frozenset({"1-30", "31-60", "61-90", "91+"})
-# Upper bound (days past due) of each overdue bucket but the last, in order.
-BUCKET_CEILINGS: tuple[tuple[int, Bucket], ...] = ((30, "1-30"), (60, "31-60"), (90, "61-90"))
+OVERDUE_BUCKETS: frozenset[str] = frozenset(DPD_BUCKETS[1:])
 Every = Literal["day", "week", "month"]
 EVERY: tuple[Every, ...] = get_args(Every)
 GroupBy = Literal["tier", "stage", "product", "channel", "classification", "arm"]
@@ -31,16 +32,11 @@ REPLY_WINDOW_HOURS = 72
 
 
 def bucket_for(dpd: int | None, outstanding: int) -> Bucket:
-    """A loan's bucket from the days past due of its most overdue unpaid installment (None or
-    zero and below: nothing unpaid is past its due date)."""
+    """A loan's bucket: ``paid_off`` when nothing is unpaid, else by the days past due of its most
+    overdue unpaid installment (None: nothing unpaid is due yet)."""
     if outstanding <= 0:
         return "paid_off"
-    if dpd is None or dpd <= 0:
-        return "current"
-    for ceiling, bucket in BUCKET_CEILINGS:
-        if dpd <= ceiling:
-            return bucket
-    return "91+"
+    return dpd_bucket(dpd or 0)  # type: ignore[return-value]  # one of BUCKETS
 
 
 class ReportError(ValueError):

@@ -243,3 +243,14 @@ async def test_a_series_splits_the_period(db: str) -> None:
 )
 def test_buckets(dpd: int | None, outstanding: int, bucket: str) -> None:
     assert bucket_for(dpd, outstanding) == bucket
+
+
+async def test_the_sql_buckets_are_the_python_buckets(db: str) -> None:
+    from storage.database import connection
+    from storage.portfolio import bucket_sql
+
+    cases = [(dpd, out) for dpd in (None, -5, 0, 1, 30, 31, 60, 61, 90, 91, 500) for out in (0, 100)]
+    for dpd, out in cases:
+        sql = bucket_sql("NULL" if dpd is None else str(dpd), str(out))
+        _, rows = await connection().execute_query(f"SELECT {sql}")
+        assert rows[0][0] == bucket_for(dpd, out), (dpd, out)
