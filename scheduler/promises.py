@@ -4,9 +4,10 @@ A promise is compared with the payments made on its loan since it was given (tot
 to the promised date, minus ``paid_before``). It is settled:
 
 - ``kept`` as soon as that covers the promised amount, or when the loan is paid off;
-- otherwise, once the borrower's local date reaches the promised date + ``posting_grace_days``
-  (payments take a while to be posted): ``partly_kept`` when something was paid, else ``broken``,
-  which opens a ``broken_promise`` case for collections.
+- otherwise, once the whole grace period has passed — the borrower's local date is past the
+  promised date + ``posting_grace_days`` (payments take a while to be posted; a promise for Friday
+  with a grace of 1 day is checked once Saturday has ended in the borrower's zone) —
+  ``partly_kept`` when something was paid, else ``broken``, which opens a ``broken_promise`` case.
 
 ``promise_outcome`` is the decision (pure); ``PromiseCheck`` reads, settles and records.
 """
@@ -42,8 +43,8 @@ def promise_outcome(facts: PromiseFacts, grace_days: int) -> Outcome | None:
     """How the promise ended, or None while it is still open."""
     if facts.loan_paid_off or facts.paid_since >= facts.amount:
         return "kept"
-    if facts.today < facts.promised_date + timedelta(days=grace_days):
-        return None
+    if facts.today <= facts.promised_date + timedelta(days=grace_days):
+        return None  # the last grace day is not over yet
     return "partly_kept" if facts.paid_since > 0 else "broken"
 
 

@@ -72,18 +72,23 @@ async def test_a_hardship_reply_on_telegram_pauses_reminders_and_tells_the_staff
     assert await reminders_to("B3") == [("T-3", "skipped:paused:hardship")]
 
 
-async def test_a_broken_promise_opens_a_case_the_day_after(world: ReplyWorld) -> None:
+async def test_a_broken_promise_opens_a_case_once_the_grace_day_has_ended(world: ReplyWorld) -> None:
+    # The trial's case: a promise for Friday was declared broken at 00:00 on Saturday, although
+    # posting_grace_days = 1 should give payments all of Saturday to be posted.
+    assert world.services.policy.promises.posting_grace_days == 1
     await world.sms(PHONES["B1"], "我周五还")  # Fri 4 Dec
-    await world.tick(datetime(2026, 12, 4, 15, tzinfo=UTC))  # 23:00 on the 4th in Shanghai: not yet
+    await world.tick(datetime(2026, 12, 4, 16, tzinfo=UTC))  # 00:00 on Sat 5 Dec in Shanghai: the grace day
     assert (await Promise.get()).status == "open"
-    summary = await world.tick(datetime(2026, 12, 4, 16, tzinfo=UTC))  # the 5th has begun there
+    await world.tick(datetime(2026, 12, 5, 15, 59, tzinfo=UTC))  # 23:59 on the 5th: still the grace day
+    assert (await Promise.get()).status == "open"
+    summary = await world.tick(datetime(2026, 12, 5, 16, tzinfo=UTC))  # the 6th has begun there
     assert summary.follow_ups["promises.broken"] == 1
     promise = await Promise.get()
     assert promise.status == "broken" and promise.settled_at is not None
     [case] = await world.cases("B1", "broken_promise")
     assert case.queue == "collections"
     assert ("broken_promise", "collections", True) in world.notified.calls
-    await world.tick(datetime(2026, 12, 5, 16, tzinfo=UTC))
+    await world.tick(datetime(2026, 12, 6, 16, tzinfo=UTC))
     assert len(await world.cases("B1", "broken_promise")) == 1
 
 
@@ -95,7 +100,7 @@ async def test_payments_since_the_promise_decide_kept_or_partly_kept(world: Repl
     await world.import_payment("P2,L1,300.00,2026-12-03T01:00:00Z")
     summary = await world.tick(datetime(2026, 12, 3, 12, tzinfo=UTC))
     assert summary.follow_ups["promises.kept"] == 1  # B1 paid in full before the date: kept at once
-    await world.tick(datetime(2026, 12, 5, 12, tzinfo=UTC))
+    await world.tick(datetime(2026, 12, 7, 12, tzinfo=UTC))  # Friday's grace day (Saturday) is over everywhere
     promises = {p.borrower_id: p for p in await Promise.all().prefetch_related("borrower")}
     by_borrower = {p.borrower.borrower_id: (p.status, Decimal(p.amount)) for p in promises.values()}
     assert by_borrower == {"B1": ("kept", Decimal("300.00")), "B2": ("partly_kept", Decimal("50.00"))}
