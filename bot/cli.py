@@ -7,6 +7,7 @@ when it runs, so ``duebot --help`` stays well under a second.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -123,7 +124,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from bot.commands.run import run_command
 
-    return run_command(args)
+    try:
+        return run_command(args)
+    except BrokenPipeError:
+        # The reader went away (``duebot tick --dry-run | head``): stop quietly. Point stdout at
+        # nothing so the interpreter's last flush does not raise again on the way out.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
