@@ -164,6 +164,12 @@ class Promises(_Section):
     date_question_minutes: int = Field(60, ge=1)
 
 
+class Payments(_Section):
+    # A borrower who says they have paid: collection contact about that loan pauses while the claim
+    # is checked (until its payment_check case is resolved), at most this many days.
+    claim_pause_days: int = Field(5, ge=0)
+
+
 class Hardship(_Section):
     pause_days: int = Field(14, ge=0)
 
@@ -537,6 +543,7 @@ class Policy(_Section):
     caps: Caps = Caps()
     promises: Promises = Promises()
     hardship: Hardship = Hardship()
+    payments: Payments = Payments()
     escalation: Escalation = Escalation()
     complaints: Complaints = Complaints()
     classification: Classification = Classification()

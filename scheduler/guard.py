@@ -71,7 +71,7 @@ CHANNELS: tuple[Channel, ...] = get_args(Channel)
 # Ordered most specific first: when several are set, the verdict names the first.
 Restriction = Literal["deceased", "bankruptcy", "attorney", "cease", "do_not_contact"]
 RESTRICTIONS: tuple[Restriction, ...] = get_args(Restriction)
-PauseReason = Literal["promise", "hardship", "manual"]
+PauseReason = Literal["promise", "hardship", "manual", "payment_claim"]
 PAUSE_REASONS: tuple[PauseReason, ...] = get_args(PauseReason)
 Decision = Literal["now", "later", "never"]
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
@@ -202,6 +202,8 @@ class Pause:
     start: date
     end: date
     reason: PauseReason
+    # A pause about one loan (a claim to have paid it) holds only messages about that loan.
+    loan_id: str | None = None
 
     def __post_init__(self) -> None:
         _require_plain_date(self.start, "start")
@@ -440,8 +442,9 @@ def _paused(s: Situation) -> Verdict | None:
     if day is None:
         assert s.slot is not None  # undated messages always have a next slot
         day = s.local_date_of(s.slot)
+    loans = s.prospect.all_loan_ids
     for pause in s.state.pauses:
-        if pause.covers(day):
+        if pause.covers(day) and (pause.loan_id is None or pause.loan_id in loans):
             return _never(
                 f"paused:{pause.reason}",
                 f"reminders paused ({pause.reason}) {pause.start}–{pause.end}, covering {day}",

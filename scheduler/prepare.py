@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -109,9 +109,15 @@ def contact_state(snapshot: ContactSnapshot) -> ContactState:
         restrictions=snapshot.restrictions,  # type: ignore[arg-type]
         open_complaint=snapshot.open_complaint,
         disputed_loan_ids=snapshot.disputed_loan_ids,
-        pauses=tuple(Pause(start, end, reason) for start, end, reason in snapshot.pauses),  # type: ignore[arg-type]
+        pauses=tuple(_pause(*row) for row in snapshot.pauses),
         last_inbound_at=snapshot.last_inbound_at,
     )
+
+
+def _pause(start: date, end: date, reason: str, loan_id: str | None) -> Pause:
+    """A promise or hardship pause holds all the borrower's reminders (one conversation about their
+    money); a claim to have paid holds only the loan claimed paid."""
+    return Pause(start, end, reason, loan_id if reason == "payment_claim" else None)  # type: ignore[arg-type]
 
 
 def send_history(snapshot: ContactSnapshot) -> SendHistory:

@@ -81,7 +81,7 @@ REPLY_VARIABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "promise_confirmed": (*_COMMON, "promise_date", "amount"),  # amount optional
         "promise_ask_date": (*_COMMON, "latest_date"),
         "promise_beyond_horizon": (*_COMMON, "latest_date"),
-        "already_paid_ack": _COMMON,
+        "already_paid_ack": (*_COMMON, "pause_days"),  # pause_days optional: reminders paused meanwhile
         "hardship_ack": _COMMON,
         "complaint_ack": (*_COMMON, "reference", "first_response_due"),
         "dispute_ack": (*_COMMON, "reference"),  # reference optional
@@ -608,6 +608,7 @@ def _samples(kind: str, locale: str) -> list[dict[str, Any]]:
                 latest_date=format_date(date(2027, 1, 14), locale),
                 reference="C-20261231-<&>0042" if full or not kind.startswith("dispute_ack") else None,
                 first_response_due=format_date(date(2027, 1, 4), locale),
+                pause_days=5 if full else None,
                 text="Hello <Alexandra> & family,\n\n\n\nwe have received your 350.05 & thank you.",
             )
             samples.append(context)

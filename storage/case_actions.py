@@ -410,7 +410,27 @@ async def resolve(case: Case, outcome: str, note: str = "", *, now: datetime, lo
         raise CaseActionError("case_resolved", f"case {case.reference} is already resolved")
     await mark_first_response(case, now)
     await log.append(_case_event("case.resolved", case, now, actor, outcome=outcome, note=note.strip()))
+    if case.kind == "payment_check" and case.borrower_id is not None:
+        await _lift_claim_pause(case, now, log, actor)
     return await _reload(case)
+
+
+async def _lift_claim_pause(case: Case, now: datetime, log: InteractionLog, actor: str) -> None:
+    """The claim to have paid is settled: collection contact about the loan may resume."""
+    lifted = await ContactPause.filter(
+        borrower_id=case.borrower_id, reason="payment_claim", cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    if lifted:
+        borrower = await Borrower.get(id=case.borrower_id)
+        await log.append(
+            LogEvent(
+                "contact.pause_lifted",
+                now,
+                borrower.borrower_id,
+                actor,
+                {"reason": "payment_claim", "because": f"case {case.reference} resolved"},
+            )
+        )
 
 
 async def reopen(case: Case, reason: str, *, now: datetime, log: InteractionLog, actor: str) -> Case:

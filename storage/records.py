@@ -45,7 +45,7 @@ class ContactSnapshot:
     restrictions: frozenset[str]
     open_complaint: bool
     disputed_loan_ids: frozenset[str]
-    pauses: tuple[tuple[date, date, str], ...]
+    pauses: tuple[tuple[date, date, str, str | None], ...]  # start, end, reason, loan id (None: all)
     last_inbound_at: datetime | None  # the borrower's last message up to the pass's ``now``
     prior_sends: tuple[PriorSendRecord, ...]
     newest_inbound_at: datetime | None = None  # their newest message, whatever ``now`` says

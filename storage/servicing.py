@@ -166,7 +166,7 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
     restrictions: dict[int, set[str]] = defaultdict(set)
     complaints: set[int] = set()
     disputed: dict[int, set[str]] = defaultdict(set)
-    pauses: dict[int, list[tuple[date, date, str]]] = defaultdict(list)
+    pauses: dict[int, list[tuple[date, date, str, str | None]]] = defaultdict(list)
     last_inbound: dict[int, datetime] = {}
     newest_inbound: dict[int, datetime] = {}
     sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
@@ -185,7 +185,7 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
                 part,
             ),
             _select(
-                "SELECT borrower_id, start_date, end_date, reason FROM contact_pauses "
+                "SELECT borrower_id, start_date, end_date, reason, loan_id FROM contact_pauses "
                 "WHERE borrower_id {ids} AND cancelled_at IS NULL ORDER BY id",
                 part,
             ),
@@ -215,7 +215,7 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
             elif r["kind"] == "dispute" and r["loan_id"]:
                 disputed[r["borrower_id"]].add(r["loan_id"])
         for r in found[3]:
-            pauses[r["borrower_id"]].append((_day(r["start_date"]), _day(r["end_date"]), r["reason"]))
+            pauses[r["borrower_id"]].append((_day(r["start_date"]), _day(r["end_date"]), r["reason"], r["loan_id"]))
         for r in found[4]:
             if r["upto"] is not None:
                 last_inbound[r["borrower_id"]] = _instant(r["upto"])

@@ -223,18 +223,28 @@ def _promise(s: Situation) -> Outcome:
 
 
 def _already_paid(s: Situation) -> Outcome:
-    actions: tuple[Action, ...] = ()
+    """Acknowledged. Without a matching payment, a case to check it, and collection contact about
+    the loan pauses meanwhile (``payments.claim_pause_days`` at most; resolving the case lifts it)."""
+    actions: list[Action] = []
     focus = s.matched.account.focus
+    context: dict[str, Any] = {**s.common(), "pause_days": None}
     if not s.matched.account.recent_payment:
-        actions = (
+        actions.append(
             OpenCase(
                 "payment_check",
                 f"says the payment was made; no matching payment is recorded: {s.excerpt()}",
                 s.borrower.pk,
                 focus.loan_pk if focus else None,
-            ),
+            )
         )
-    return Outcome(actions, Reply("already_paid_ack", s.common()))
+        days = s.policy.payments.claim_pause_days
+        if days > 0:
+            end = s.today + timedelta(days=days - 1)
+            actions.append(
+                PauseReminders(s.borrower.pk, "payment_claim", s.today, end, focus.loan_id if focus else None)
+            )
+            context["pause_days"] = days
+    return Outcome(tuple(actions), Reply("already_paid_ack", context))
 
 
 def _hardship(s: Situation) -> Outcome:

@@ -84,6 +84,7 @@ def reply(kind: str, locale: str, currency: str, **overrides: Any) -> dict[str, 
         reference="C-20261231-0042",
         first_response_due=format_date(date(2027, 1, 4), locale),
         text="We have received your payment, thank you.",
+        pause_days=5,
     )
     context.update(overrides)
     return context

@@ -188,3 +188,32 @@ async def test_the_borrower_api_shows_pauses_and_a_wrong_number(world: ReplyWorl
     await world.sms(PHONES["B1"], "wrong number, I don't know this person")
     status, body = await world.api("/api/v1/borrowers/B1")
     assert body["phone_wrong"] is True
+
+
+async def test_an_already_paid_claim_pauses_follow_ups_until_the_check_or_the_limit(world: ReplyWorld) -> None:
+    # The trial's case: "我已经还了" was answered "we will check", then overdue follow-ups came the
+    # next days. Due 10 Dec in Shanghai; the claim on the 11th (D+1) pauses the loan's follow-ups
+    # for payments.claim_pause_days (5: the 11th to the 15th), so D+3 is held and D+7 goes.
+    assert world.services.policy.payments.claim_pause_days == 5
+    world.clock.now = datetime(2026, 12, 11, 1, tzinfo=UTC)  # 09:00 in Shanghai
+    await world.sms(PHONES["B1"], "我已经还了")
+    [answer] = world.sms_to(PHONES["B1"])
+    assert "核实期间（最长5天）我们不会就此发送提醒" in answer
+    [case] = await world.cases("B1")
+    assert case.kind == "payment_check"
+    await world.tick(datetime(2026, 12, 13, 2, tzinfo=UTC))  # D+3, 10:00 in Shanghai
+    await world.tick(datetime(2026, 12, 17, 2, tzinfo=UTC))  # D+7: the pause has ended
+    assert await reminders_to("B1") == [("D+3", "skipped:paused:payment_claim"), ("D+7", "sent")]
+
+
+async def test_resolving_the_payment_check_lifts_the_pause_at_once(world: ReplyWorld) -> None:
+    from storage.case_actions import resolve
+
+    world.clock.now = datetime(2026, 12, 11, 1, tzinfo=UTC)
+    await world.sms(PHONES["B1"], "我已经还了")
+    [found] = await world.cases("B1")
+    case = await Case.get(id=found.id).prefetch_related("borrower")
+    await resolve(case, "no_action", "no payment found", now=world.clock.now, log=world.services.log, actor="staff:amy")
+    await world.tick(datetime(2026, 12, 13, 2, tzinfo=UTC))  # D+3 goes: the claim was checked
+    assert await reminders_to("B1") == [("D+3", "sent")]
+    assert "contact.pause_lifted" in await world.log_kinds("B1")

@@ -349,8 +349,8 @@ def test_complaints_and_disputes(case: Case, decision: str, rule: str) -> None:
     run(case, decision, rule, None)
 
 
-def pause(start: str, end: str, reason: str = "promise") -> tuple[Pause, ...]:
-    return (Pause(date.fromisoformat(start), date.fromisoformat(end), reason),)  # type: ignore[arg-type]
+def pause(start: str, end: str, reason: str = "promise", loan: str | None = None) -> tuple[Pause, ...]:
+    return (Pause(date.fromisoformat(start), date.fromisoformat(end), reason, loan),)  # type: ignore[arg-type]
 
 
 # The reminder is planned for 2026-12-01.
@@ -361,6 +361,12 @@ PAUSE_CASES = [
     pytest.param(pause("2026-11-20", "2026-11-30"), "now", "clear", id="pause ended yesterday"),
     pytest.param(pause("2026-11-25", "2026-12-10", "hardship"), "never", "paused:hardship", id="hardship"),
     pytest.param(pause("2026-12-01", "2026-12-03", "manual"), "never", "paused:manual", id="manual"),
+    pytest.param(
+        pause("2026-11-30", "2026-12-04", "payment_claim", "L1"), "never", "paused:payment_claim", id="claimed paid"
+    ),
+    pytest.param(
+        pause("2026-11-30", "2026-12-04", "payment_claim", "L9"), "now", "clear", id="another loan claimed paid"
+    ),
 ]
 
 

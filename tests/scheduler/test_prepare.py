@@ -192,7 +192,7 @@ CASES: list[tuple[str, Job, ContactSnapshot, dict[str, Any], tuple[str, str]]] =
     (
         "promise pause over the tier's date",
         job(),
-        replace(SNAPSHOT, pauses=((date(2026, 12, 6), date(2026, 12, 8), "promise"),)),
+        replace(SNAPSHOT, pauses=((date(2026, 12, 6), date(2026, 12, 8), "promise", None),)),
         {},
         ("never", "paused:promise"),
     ),
