@@ -649,6 +649,7 @@ class Dispatcher:
             now=now,
             newest_inbound_at=snapshot.newest_inbound_at,
             telegram_link=link,
+            owing=snapshot.owing,
         )
         text, key, borrower_id, outcome = composed.text, job.key, job.borrower.borrower_id, handling.outcome
         changes = {"channel": channel, "address": attempt.address, "body": text, "segments": composed.segments}

@@ -9,7 +9,7 @@ database, no network: the dispatcher (``scheduler.dispatch``) loads the data, se
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,7 +30,7 @@ from scheduler.guard import (
     counts_toward_caps,
 )
 from scheduler.rendering import INVITING_STAGES, LOCALES, PUBLIC_KINDS, MessageRenderer, reminder_context
-from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, OutboxRecord
+from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, OutboxRecord, OwedInstallment
 
 __all__ = [
     "CHANNEL_RULES",
@@ -112,6 +112,14 @@ def contact_state(snapshot: ContactSnapshot) -> ContactState:
         pauses=tuple(_pause(*row) for row in snapshot.pauses),
         last_inbound_at=snapshot.last_inbound_at,
     )
+
+
+def _owed_now(about: Sequence[MessageInstallment], owing: Sequence[OwedInstallment], currency: str) -> Decimal:
+    """The installments a reminder is about, and every other one due by today, in ``currency``."""
+    mine = {i.installment_id for i in about}
+    total = sum((i.outstanding for i in about if i.currency == currency), Decimal(0))
+    others = (o.outstanding for o in owing if o.currency == currency and o.installment_id not in mine)
+    return (total + sum(others, Decimal(0))).quantize(Decimal("0.01"))
 
 
 def _pause(start: date, end: date, reason: str, loan_id: str | None) -> Pause:
@@ -297,8 +305,11 @@ def compose(
     now: datetime,
     newest_inbound_at: datetime | None,
     telegram_link: str | None = None,
+    owing: Sequence[OwedInstallment] = (),
 ) -> Composed:
-    """Render the message for ``attempt``'s channel, with the amounts still owed."""
+    """Render the message for ``attempt``'s channel, with the amounts still owed: the installments
+    it is about and, when the borrower owes more now on other installments or loans in that
+    currency (``owing``: what is due by their today), the whole of it."""
     message, borrower, channel = job.message, job.borrower, attempt.channel
     if message.payload.get("prerendered"):
         rendered = renderer.render(
@@ -320,6 +331,7 @@ def compose(
             ],
             days_past_due=int(message.payload.get("offset_days", 0)),
             telegram_link=telegram_link,
+            owed=_owed_now(owed, owing, currency),
         )
         # The variant the plan chose (a strategy's or an experiment arm's), where this channel has it.
         variant = message.payload.get("variant")

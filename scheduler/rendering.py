@@ -75,6 +75,7 @@ REMINDER_VARIABLES: Final = (
     "days_past_due",  # 0 before and on the due date
     "days_to_due",  # 0 on and after the due date
     "telegram_link",  # optional, SMS of INVITING_STAGES only: a t.me deep link that links the borrower's chat
+    "owed_total",  # optional: all the borrower owes now in the currency, other loans included, when more than total
 )
 REPLY_VARIABLES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -211,10 +212,15 @@ def reminder_context(
     items: Iterable[InstallmentRow],
     days_past_due: int,
     telegram_link: str | None = None,
+    owed: Decimal | None = None,
 ) -> dict[str, Any]:
     """The context of a reminder. ``days_past_due`` is signed: -3 three days before the due
-    date, 0 on it, 7 a week after; the templates get it split into two non-negative counts."""
-    rendered_items, total, first_due = _items_context(items, currency, locale)
+    date, 0 on it, 7 a week after; the templates get it split into two non-negative counts.
+    ``owed``: everything the borrower owes now in ``currency`` across loans (shown when it is more
+    than the installments the reminder is about)."""
+    rows = list(items)
+    rendered_items, total, first_due = _items_context(rows, currency, locale)
+    about = sum((r[3] for r in rows), Decimal(0))
     return {
         "lender_name": lender_name,
         "lender_contact": lender_contact,
@@ -226,6 +232,7 @@ def reminder_context(
         "days_past_due": max(0, days_past_due),
         "days_to_due": max(0, -days_past_due),
         "telegram_link": telegram_link,
+        "owed_total": format_money(owed, currency, locale) if owed is not None and owed > about else None,
     }
 
 
@@ -600,6 +607,7 @@ def _samples(kind: str, locale: str) -> list[dict[str, Any]]:
                 items=_sample_rows(3 if full else 1),
                 days_past_due=_SAMPLE_DAYS_PAST_DUE.get(kind, (-3, 10))[0 if full else 1],
                 telegram_link="t.me/northwind_finance_bot?start=ABCDEFGHJK" if full else None,
+                owed=Decimal("98765.43") if full else None,
             )
             context.update(
                 next_due_date=context["due_date"],

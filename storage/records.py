@@ -38,6 +38,16 @@ class PriorSendRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OwedInstallment:
+    """An unpaid installment due by the borrower's today (what they owe now, any loan)."""
+
+    installment_id: int
+    currency: str
+    outstanding: Decimal
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
 class ContactSnapshot:
     """Everything the contact guard needs about one borrower, read at one moment."""
 
@@ -49,6 +59,7 @@ class ContactSnapshot:
     last_inbound_at: datetime | None  # the borrower's last message up to the pass's ``now``
     prior_sends: tuple[PriorSendRecord, ...]
     newest_inbound_at: datetime | None = None  # their newest message, whatever ``now`` says
+    owing: tuple[OwedInstallment, ...] = ()  # unpaid installments due by their today, every loan
 
 
 @dataclass(frozen=True, slots=True)

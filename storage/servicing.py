@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import DoesNotExist
 
 from storage.database import connection, inside_transaction, is_postgres_connection
 from storage.models import Borrower, Installment, TickWatermark
-from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, PriorSendRecord
+from storage.records import BorrowerRecord, ContactSnapshot, MessageInstallment, OwedInstallment, PriorSendRecord
 
 __all__ = [
     "BorrowerRecord",
@@ -157,6 +158,11 @@ async def contact_snapshot(borrower_pk: int, now: datetime) -> ContactSnapshot:
     return snapshot
 
 
+def _due_by_today(rows: Iterable[OwedInstallment], zone: str, now: datetime) -> tuple[OwedInstallment, ...]:
+    today = now.astimezone(ZoneInfo(zone)).date()
+    return tuple(r for r in rows if r.due_date <= today and r.outstanding > 0)
+
+
 async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[int, ContactSnapshot]:
     """Each borrower's contact state at ``now`` (as ``contact_snapshot``), a few queries for the lot:
     the borrower, open restrictions, open cases, pauses, their last message and the sends that
@@ -170,8 +176,13 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
     last_inbound: dict[int, datetime] = {}
     newest_inbound: dict[int, datetime] = {}
     sends: dict[int, list[PriorSendRecord]] = defaultdict(list)
+    owing: dict[int, list[OwedInstallment]] = defaultdict(list)
     window_start = now - timedelta(days=9)
-    size = _POSTGRES_CHUNK if is_postgres_connection(connection()) else _CHUNK
+    postgres = is_postgres_connection(connection())
+    size = _POSTGRES_CHUNK if postgres else _CHUNK
+    # Due by today in any zone (no zone is more than 14 hours ahead); each borrower's own is applied below.
+    latest_due = (now + timedelta(hours=14)).date().isoformat()
+    due_bound = f"DATE '{latest_due}'" if postgres else f"'{latest_due}'"
     for part in _chunks(pks, size):
         # Six independent reads: at once where the database can take them so (not inside a
         # caller's transaction, whose one connection runs one query at a time). Plain SQL: the
@@ -202,6 +213,12 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
                 part,
                 window_start,
             ),
+            _select(
+                "SELECT l.borrower_id, i.id, l.currency, i.amount_due, i.amount_paid, i.due_date FROM installments i "
+                f"JOIN loans l ON l.id = i.loan_id WHERE l.borrower_id {{ids}} AND l.status = 'active' "
+                f"AND i.state IN {UNPAID_SQL} AND i.due_date <= {due_bound}",
+                part,
+            ),
         )
         for r in found[0]:
             borrowers[r["id"]] = BorrowerRecord(
@@ -227,6 +244,12 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
                 sends[r["borrower_id"]].append(
                     PriorSendRecord(at=_instant(r["sent_at"]), kind=_counted_kind(r["kind"], r["tier"]), key=key)
                 )
+        for r in found[6]:
+            owing[r["borrower_id"]].append(
+                OwedInstallment(
+                    r["id"], r["currency"], Decimal(r["amount_due"]) - Decimal(r["amount_paid"]), _day(r["due_date"])
+                )
+            )
     return {
         pk: ContactSnapshot(
             borrower=borrower,
@@ -237,6 +260,7 @@ async def contact_snapshots(borrower_pks: Iterable[int], now: datetime) -> dict[
             last_inbound_at=last_inbound.get(pk),
             prior_sends=tuple(sends.get(pk, ())),
             newest_inbound_at=newest_inbound.get(pk),
+            owing=_due_by_today(owing.get(pk, ()), borrower.timezone, now),
         )
         for pk, borrower in borrowers.items()
     }
