@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response
-from scheduler.portfolio import ReportError, report_request
+from scheduler.portfolio import ReportError, periods, report_request
 from scheduler.report import build_report
 
 PARAMETERS = ("since", "until", "every", "by", "experiment")
+# A series is for charts: a few years of months or weeks, a year and some of days. Longer is a 400
+# rather than minutes of work for one request.
+MAX_PERIODS = 400
 
 
 def local_today(request: web.Request) -> date:
@@ -36,6 +39,10 @@ async def get_reports(request: web.Request) -> web.Response:
         )
     except ReportError as exc:
         return error(400, "bad_request", str(exc).replace("--", ""))
+    if wanted.every is not None and len(periods(wanted.since, wanted.until, wanted.every)) > MAX_PERIODS:
+        return error(
+            400, "bad_request", f"a series of more than {MAX_PERIODS} periods; choose a longer every or a shorter range"
+        )
     return json_response(await build_report(wanted, request.app[SERVICES].policy))
 
 
