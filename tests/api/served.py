@@ -28,6 +28,7 @@ from storage.importer import import_loan_rows
 from storage.interaction_log import InteractionLog
 from storage.loanbook import parse_loans_csv
 from storage.models import Borrower
+from tests.conftest import _truncate_all
 
 TOKEN = "schemathesis-token"
 NOW = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
@@ -71,6 +72,7 @@ def served(database_url: str, *, book: bool = True) -> Iterator[str]:
         stop = asyncio.Event()
         found["stop"] = (asyncio.get_running_loop(), stop)
         await open_database(database_url)
+        await _truncate_all()  # a PostgreSQL database of the session may hold other tests' rows
         runner = None
         try:
             settings = Settings(database_url=database_url, api_token=TOKEN, secret_key="x" * 32)  # type: ignore[arg-type]
