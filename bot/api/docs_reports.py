@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.api.reports import MAX_PERIODS
+from bot.api.reports import MAX_DAYS, MAX_PERIODS
 from scheduler.portfolio import BUCKETS, CLASSES, EVERY, GROUP_BY
 
 _RATE = {
@@ -146,7 +146,8 @@ PATHS: dict[str, Any] = {
                 },
                 "400": {
                     "description": "a bad date, since after until, an unknown every, by or experiment, by=arm "
-                    "without an experiment, an unknown parameter, or a series too long",
+                    f"without an experiment, an unknown parameter, a period of more than {MAX_DAYS} days or a "
+                    f"series of more than {MAX_PERIODS} periods",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 },
                 "401": {

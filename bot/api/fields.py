@@ -55,12 +55,14 @@ def text(limit: int | None = None, *, controls: bool = False) -> dict[str, Any]:
 
 # --- path and query ------------------------------------------------------------------------------
 
+# Ids as written, in a path, a query or a body: the API's ids are the book's keys, so no white space
+# around them either (a body's is a 422, ``id_errors``; a path's an unknown id, 404).
 REFERENCE: Final = {"type": "string", "pattern": ID_PATTERN, "description": "up to 64 letters, digits and . _ : / -"}
 ROW_ID: Final = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
 
 # --- body fields ---------------------------------------------------------------------------------
 
-BODY_ID: Final = {"type": "string", "pattern": stripped(ID_PATTERN), "description": REFERENCE["description"]}
+BODY_ID: Final = REFERENCE
 AMOUNT_STRING: Final = {
     "type": "string",
     "pattern": stripped(AMOUNT_PATTERN),
@@ -199,3 +201,13 @@ def type_errors(body: Mapping[str, object], fields: Mapping[str, Mapping[str, An
             if problem:
                 found.append((name, problem))
     return found
+
+
+def id_errors(body: Mapping[str, object], names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(field, message) for each id given with white space around it: the id is the key the loan
+    is read back by, so it is taken as written or not at all."""
+    return [
+        (name, "white space around an id")
+        for name in names
+        if isinstance(value := body.get(name), str) and value and value != value.strip()
+    ]

@@ -15,6 +15,8 @@ PARAMETERS = ("since", "until", "every", "by", "experiment")
 # A series is for charts: a few years of months or weeks, a year and some of days. Longer is a 400
 # rather than minutes of work for one request.
 MAX_PERIODS = 400
+# And a report covers at most a century: a request for the year 1 to 9999 is a 400, not minutes.
+MAX_DAYS = 36_600
 
 
 def local_today(request: web.Request) -> date:
@@ -39,6 +41,8 @@ async def get_reports(request: web.Request) -> web.Response:
         )
     except ReportError as exc:
         return error(400, "bad_request", str(exc).replace("--", ""))
+    if (wanted.until - wanted.since).days + 1 > MAX_DAYS:
+        return error(400, "bad_request", f"a period of more than {MAX_DAYS} days; choose a shorter range")
     if wanted.every is not None and len(periods(wanted.since, wanted.until, wanted.every)) > MAX_PERIODS:
         return error(
             400, "bad_request", f"a series of more than {MAX_PERIODS} periods; choose a longer every or a shorter range"

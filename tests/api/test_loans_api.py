@@ -198,3 +198,11 @@ async def test_a_field_of_another_json_type_is_a_422(client: TestClient) -> None
     # Numbers stay welcome where the document allows them.
     fine = await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row(installment_no=3, amount_due=350)]})
     assert fine.status == 200
+
+
+async def test_an_id_is_taken_as_written(client: TestClient) -> None:  # type: ignore[type-arg]
+    # The id is the key the loan is read back by: white space around it is refused, not stripped.
+    response = await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row(loan_id=" L002\n")]})
+    assert response.status == 422
+    assert [e["field"] for e in (await response.json())["errors"]] == ["loan_id"]
+    assert (await client.get("/api/v1/loans/%20L002%0A", headers=AUTH)).status == 404
