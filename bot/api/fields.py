@@ -31,7 +31,10 @@ from storage.loanbook import (
     timezones,
 )
 
-_SPACE = r"\s*"
+# What ``str.strip()`` takes away, spelt out: ``\s`` differs between Python's ``re`` and the
+# ECMAScript patterns JSON Schema means (U+0085 and U+001C..U+001F are white space to Python only).
+_WHITE: Final = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE = rf"[{_WHITE}]*"
 
 
 def _inner(pattern: str) -> str:
@@ -50,7 +53,8 @@ def text(limit: int | None = None, *, controls: bool = False) -> dict[str, Any]:
     (``controls``: other control characters allowed inside; else none of U+0000..U+001F)."""
     bad = r"\x00" if controls else r"\x00-\x1f"
     middle = "*" if limit is None else f"{{0,{limit - 2}}}"
-    return {"type": "string", "pattern": rf"^\s*[^{bad}\s](?:[^{bad}]{middle}[^{bad}\s])?\s*$"}
+    solid = f"[^{bad}{_WHITE}]"
+    return {"type": "string", "pattern": rf"^{_SPACE}{solid}(?:[^{bad}]{middle}{solid})?{_SPACE}$"}
 
 
 # --- path and query ------------------------------------------------------------------------------
@@ -66,7 +70,7 @@ BODY_ID: Final = REFERENCE
 AMOUNT_STRING: Final = {
     "type": "string",
     "pattern": stripped(AMOUNT_PATTERN),
-    "not": {"pattern": r"^\s*0*(\.0*)?\s*$"},
+    "not": {"pattern": rf"^{_SPACE}0*(\.0*)?{_SPACE}$"},
 }
 AMOUNT_NUMBER: Final = {"type": "number", "exclusiveMinimum": 0, "maximum": float(MAX_AMOUNT), "multipleOf": 0.01}
 AMOUNT: Final = {
@@ -88,14 +92,14 @@ TIMEZONE: Final = {"type": "string", "enum": list(timezones()), "description": "
 INSTALLMENT_NO: Final = {
     "anyOf": [
         {"type": "integer", "minimum": 1, "maximum": MAX_POSITIVE_INT},
-        {"type": "string", "pattern": stripped(POSITIVE_INT_PATTERN), "not": {"pattern": r"^\s*0*\s*$"}},
+        {"type": "string", "pattern": stripped(POSITIVE_INT_PATTERN), "not": {"pattern": rf"^{_SPACE}0*{_SPACE}$"}},
     ]
 }
 CHAT_ID: Final = {
     "anyOf": [
         {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
         # As a string: up to 18 digits, always within the 64-bit column (the check reads up to its range).
-        {"type": "string", "pattern": r"^\s*(?:-?[0-9]{1,18})?\s*$"},
+        {"type": "string", "pattern": rf"^{_SPACE}(?:-?[0-9]{{1,18}})?{_SPACE}$"},
         {"type": "null"},
     ],
     "description": "a Telegram chat id; empty or null: none",
