@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
+from storage.loanbook import ID_PATTERN
+
 # Primary keys are ``IntField``: PostgreSQL's integer.
 MAX_ROW_ID: Final = 2**31 - 1
 # ``BigIntField`` (Telegram chat and user ids): a signed 64-bit integer.
@@ -22,7 +24,7 @@ MAX_BIGINT: Final = 2**63 - 1
 # No body we read nests deeper than a handful of levels (a Telegram update: about ten).
 MAX_JSON_DEPTH: Final = 64
 # The loan book's ids (borrower_id, loan_id, payment_id): see ``storage.loanbook.check_id``.
-_REFERENCE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
+_REFERENCE: Final = re.compile(ID_PATTERN)
 _ROW_ID: Final = re.compile(r"[0-9]{1,10}")
 _UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
 

@@ -43,12 +43,25 @@ PAYMENT_COLUMNS = ("payment_id", "loan_id", "amount", "paid_at")
 LOCALES = ("en", "zh")
 CHANNELS = ("sms", "telegram")
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_INT = re.compile(r"^-?\d{1,40}$")  # then range-checked: a chat id column is 64-bit
-_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+# The patterns of the single-field checks below, public: the API's OpenAPI document is written
+# from them (``bot.api.fields``), so what it promises and what the checks take cannot drift apart.
+DATE_PATTERN: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+AMOUNT_PATTERN: Final = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+MAX_AMOUNT: Final = Decimal("999999999999.99")
+ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$"
+CURRENCY_PATTERN: Final = r"^[A-Z]{3}$"
+POSITIVE_INT_PATTERN: Final = r"^[0-9]{1,9}$"
+MAX_POSITIVE_INT: Final = 999_999_999
+CHAT_ID_PATTERN: Final = r"^-?[0-9]{1,40}$"  # then range-checked: a chat id column is 64-bit
+FULL_NAME_LIMIT: Final = 200
+PRODUCT_LIMIT: Final = 64
+_DATE = re.compile(DATE_PATTERN)
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+_ID = re.compile(ID_PATTERN)
+_CURRENCY = re.compile(CURRENCY_PATTERN)
+_INT = re.compile(CHAT_ID_PATTERN)
+_POSITIVE_INT = re.compile(POSITIVE_INT_PATTERN)
+_OFFSET = re.compile(r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
 _CONTROL = re.compile("[\x00-\x1f]")
 
 
@@ -340,7 +353,7 @@ def check_amount(value: str, *, allow_zero: bool = False) -> Decimal:
 
 
 def check_positive_int(value: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", value) or int(value) < 1:
+    if not _POSITIVE_INT.fullmatch(value) or int(value) < 1:
         raise ValueError(f"{value!r} is not a whole number from 1")
     return int(value)
 
@@ -367,6 +380,26 @@ def check_currency(value: str) -> str:
     if not _CURRENCY.match(value) or value not in _known_currencies():
         raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. USD, CNY)")
     return value
+
+
+@cache
+def currencies() -> tuple[str, ...]:
+    """Every code ``check_currency`` takes, sorted."""
+    return tuple(sorted(c for c in _known_currencies() if _CURRENCY.match(c)))
+
+
+@cache
+def timezones() -> tuple[str, ...]:
+    """Every installed IANA zone ``check_timezone`` takes, sorted."""
+    from zoneinfo import available_timezones
+
+    found = []
+    for zone in available_timezones():
+        try:
+            found.append(check_timezone(zone))
+        except ValueError:
+            continue
+    return tuple(sorted(found))
 
 
 def check_instant(value: str) -> datetime:
@@ -419,7 +452,7 @@ def _validate_loan_row(
             errors.append(RowError(where, name, str(exc)))
 
     take("borrower_id", check_id)
-    take("full_name", check_text, 200)
+    take("full_name", check_text, FULL_NAME_LIMIT)
     take("timezone", check_timezone)
     zone = clean.get("timezone")
     phone = _cell(raw, "phone")
@@ -430,7 +463,7 @@ def _validate_loan_row(
     take("locale", check_choice, LOCALES)
     take("preferred_channel", check_choice, CHANNELS)
     take("loan_id", check_id)
-    take("product", check_text, 64)
+    take("product", check_text, PRODUCT_LIMIT)
     take("currency", check_currency)
     take("installment_no", check_positive_int)
     take("due_date", check_date)
@@ -677,7 +710,7 @@ class LoanBookReader:
         self._chat = _Column(check_chat_id)
         self._locale = _Column(check_choice, LOCALES)
         self._channel = _Column(check_choice, CHANNELS)
-        self._product = _Column(check_text, 64)
+        self._product = _Column(check_text, PRODUCT_LIMIT)
         self._currency = _Column(check_currency)
         self._number = _Column(check_positive_int)
         self._due = _Column(_ordinal)
@@ -778,7 +811,7 @@ class LoanBookReader:
         # else: a national number is read in the zone's country; the zone's own error says why it is not.
         checked = (
             ("borrower_id", _checked(check_id, cells[0].strip())),
-            ("full_name", _checked(check_text, cells[1], 200)),
+            ("full_name", _checked(check_text, cells[1], FULL_NAME_LIMIT)),
             ("phone", phone),
             ("telegram_chat_id", self._chat(cells[3])),
             ("locale", self._locale(cells[4])),

@@ -150,7 +150,8 @@ async def resolve(request: web.Request) -> web.Response:
 
 async def _borrower(request: web.Request) -> Borrower:
     wanted = request.match_info["borrower_id"]
-    borrower = await Borrower.get_or_none(borrower_id=wanted) if reference(wanted) else None
+    borrower_id = reference(wanted)
+    borrower = await Borrower.get_or_none(borrower_id=borrower_id) if borrower_id else None
     if borrower is None:
         raise ApiRefusal(404, "not_found", f"no borrower {shorten(wanted)}")
     return borrower

@@ -85,7 +85,12 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
                 413: "too_large",
                 415: "unsupported_media_type",
             }.get(exc.status, "error")
-            return error(exc.status, code, exc.reason)
+            response = error(exc.status, code, exc.reason)
+            # A 405 names the methods the route has (RFC 9110: ``Allow``); aiohttp's exception carries them.
+            for name in ("Allow", "WWW-Authenticate"):
+                if name in exc.headers:
+                    response.headers[name] = exc.headers[name]
+            return response
         raise
     except Exception:
         if not request.path.startswith("/api/"):

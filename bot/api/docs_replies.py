@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.api import fields
+from bot.api.docs_common import AUTH, link
 from bot.api.replies import MAX_ITEMS, PROMISE_STATUSES
 from storage.cases import CASE_KINDS, PRIORITIES, QUEUES, STATUSES
 
@@ -25,15 +27,15 @@ def _list_of(name: str) -> dict[str, Any]:
 
 
 _ERROR = _json(_ref("Error"), "error")
-_AUTH = {"401": _json(_ref("Error"), "missing or wrong bearer token")}
+_AUTH = AUTH
 _TIME = {"type": "string", "format": "date-time", "description": "ISO-8601 with offset"}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _BORROWER_FILTER = {
     "name": "borrower_id",
     "in": "query",
     "required": False,
-    "schema": {"type": "string"},
-    "description": "only this borrower's (404 when unknown)",
+    "schema": fields.REFERENCE,
+    "description": "only this borrower's (404 when unknown, or when it cannot be an id)",
 }
 _LIMIT = {
     "name": "limit",
@@ -122,9 +124,16 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+# The first case listed, to the actions on it (the staff member comes from the action's own body).
+_CASE_LINKS = {
+    f"{action.capitalize()}Case": link(f"{action}Case", case_id="$response.body#/items/0/id")
+    for action in ("assign", "notes", "reply", "resolve")
+}
+
 PATHS: dict[str, Any] = {
     "/api/v1/promises": {
         "get": {
+            "operationId": "listPromises",
             "summary": "Promises to pay, oldest first",
             "parameters": [
                 _BORROWER_FILTER,
@@ -141,6 +150,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/cases": {
         "get": {
+            "operationId": "listCases",
             "summary": "Cases (escalations, complaints, disputes), oldest first",
             "parameters": [
                 _BORROWER_FILTER,
@@ -153,14 +163,20 @@ PATHS: dict[str, Any] = {
                 },
                 _LIMIT,
             ],
-            "responses": {"200": _json(_list_of("Case"), "the cases"), "400": _ERROR, "404": _ERROR, **_AUTH},
+            "responses": {
+                "200": {**_json(_list_of("Case"), "the cases"), "links": _CASE_LINKS},
+                "400": _ERROR,
+                "404": _ERROR,
+                **_AUTH,
+            },
         }
     },
     "/api/v1/borrowers/{borrower_id}/timeline": {
         "get": {
+            "operationId": "getTimeline",
             "summary": "The borrower's whole story, oldest first: messages in and out with delivery status and "
             "intent, guard decisions, cases, promises, contact changes, staff actions",
-            "parameters": [{"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [{"name": "borrower_id", "in": "path", "required": True, "schema": fields.REFERENCE}],
             "responses": {
                 "200": _json(
                     {

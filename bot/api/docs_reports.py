@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.api.reports import MAX_DAYS, MAX_PERIODS
 from scheduler.portfolio import BUCKETS, CLASSES, EVERY, GROUP_BY
 
 _RATE = {
@@ -109,6 +110,11 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _or_empty(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter that may also be given empty: the same as leaving it out."""
+    return {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+
+
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
@@ -116,13 +122,22 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 PATHS: dict[str, Any] = {
     "/api/v1/reports": {
         "get": {
+            "operationId": "getReport",
             "summary": "Portfolio and servicing indicators of a period (the report of duebot report)",
             "parameters": [
-                _query("since", _DATE, "first date in sla.timezone (default: 30 days before until)"),
-                _query("until", _DATE, "last date (default: yesterday)"),
-                _query("every", {"type": "string", "enum": list(EVERY)}, "adds a series of periods"),
-                _query("by", {"type": "string", "enum": list(GROUP_BY)}, "adds groups"),
-                _query("experiment", {"type": "string"}, "with by=arm: the experiment whose arms to compare"),
+                _query("since", _or_empty(_DATE), "first date in sla.timezone (default: 30 days before until)"),
+                _query("until", _or_empty(_DATE), "last date (default: yesterday)"),
+                _query(
+                    "every",
+                    {"type": "string", "enum": ["", *EVERY]},
+                    f"adds a series of periods (at most {MAX_PERIODS})",
+                ),
+                _query("by", {"type": "string", "enum": ["", *GROUP_BY]}, "adds groups"),
+                _query(
+                    "experiment",
+                    {"type": "string", "pattern": r"^[^\x00]*$"},
+                    "with by=arm: the experiment of the policy whose arms to compare",
+                ),
             ],
             "responses": {
                 "200": {
@@ -130,7 +145,9 @@ PATHS: dict[str, Any] = {
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Report"}}},
                 },
                 "400": {
-                    "description": "a bad date, since after until, an unknown every or by",
+                    "description": "a bad date, since after until, an unknown every, by or experiment, by=arm "
+                    f"without an experiment, an unknown parameter, a period of more than {MAX_DAYS} days or a "
+                    f"series of more than {MAX_PERIODS} periods",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 },
                 "401": {

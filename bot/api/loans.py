@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response, read_json
+from bot.api.fields import LOAN_ROW_FIELDS, PAYMENT_FIELDS, id_errors, type_errors
 from bot.inputs import reference, shorten
 from storage.importer import import_loan_rows, import_payment_rows, refusals, untouched
 from storage.loanbook import RowError, RowsRefused, parse_loan_rows, validate_payment_row
@@ -21,6 +22,16 @@ async def post_loans(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
         return error(400, "bad_request", 'expected {"rows": [ {loan book fields}, ... ]}')
+    # A field of a JSON type its schema does not allow (a number for a name, a list for an id) is
+    # refused as such, not read through str().
+    mistyped = [
+        RowError(index, name, message)
+        for index, raw in enumerate(body["rows"])
+        if isinstance(raw, dict)
+        for name, message in [*type_errors(raw, LOAN_ROW_FIELDS), *id_errors(raw, ("borrower_id", "loan_id"))]
+    ]
+    if mistyped:
+        return _row_errors(mistyped)
     parsed = parse_loan_rows(body["rows"])
     services = request.app[SERVICES]
     if parsed.errors:
@@ -50,7 +61,11 @@ async def post_payment(request: web.Request) -> web.Response:
     body = await read_json(request)
     if not isinstance(body, dict):
         return error(400, "bad_request", "expected a JSON object with payment_id, loan_id, amount, paid_at")
-    row, errors = validate_payment_row(body, 0)
+    mistyped = [
+        RowError(0, name, message)
+        for name, message in [*type_errors(body, PAYMENT_FIELDS), *id_errors(body, ("payment_id", "loan_id"))]
+    ]
+    row, errors = (None, mistyped) if mistyped else validate_payment_row(body, 0)
     if row is None:
         first = errors[0]
         return json_response(

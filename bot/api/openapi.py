@@ -6,21 +6,17 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.api import docs_replies, docs_reports, docs_staff
+from bot.api import docs_replies, docs_reports, docs_staff, fields
 from bot.api.common import json_response
+from bot.api.docs_common import AUTH, BODY_ERRORS, link, request_body
+from bot.api.docs_common import json_answer as _json
+from bot.api.docs_common import ref as _ref
 from config.risk_policy import LEVELS, TIERS, WARNING_SIGNALS, RiskPoints
+from storage.views import RESTRICTION_KINDS
 
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-_ERROR = _json(_ref("Error"), "error")
-_AUTH = {"401": _json(_ref("Error"), "missing or wrong bearer token")}
+_AUTH = AUTH
+_BORROWER_ID = {"name": "borrower_id", "in": "path", "required": True, "schema": fields.REFERENCE}
+_LOAN_ID = {"name": "loan_id", "in": "path", "required": True, "schema": fields.REFERENCE}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -28,44 +24,13 @@ SCHEMAS: dict[str, Any] = {
         "required": ["error", "message"],
         "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
     },
-    "Money": {"type": "string", "pattern": r"^\d+\.\d{2}$", "example": "1200.00"},
-    "AmountIn": {
-        "type": ["string", "number"],
-        "example": "350.00",
-        "description": "digits with at most two decimals, more than zero; a JSON number is read as the exact "
-        "decimal it is written as, never as a float, and meets the same rule (10.1 yes, 10.123 and 1e2 no: 422)",
-    },
+    "Money": {"type": "string", "pattern": r"^[0-9]+\.[0-9]{2}$", "example": "1200.00"},
+    "AmountIn": fields.AMOUNT,
+    "AnyJson": fields.ANY_JSON,
     "LoanRow": {
-        "type": "object",
-        "required": [
-            "borrower_id",
-            "full_name",
-            "phone",
-            "locale",
-            "timezone",
-            "preferred_channel",
-            "loan_id",
-            "product",
-            "currency",
-            "installment_no",
-            "due_date",
-            "amount_due",
-        ],
-        "properties": {
-            "borrower_id": {"type": "string"},
-            "full_name": {"type": "string"},
-            "phone": {"type": "string", "description": "E.164, or national form read in the zone's country"},
-            "telegram_chat_id": {"type": ["string", "integer", "null"]},
-            "locale": {"type": "string", "enum": ["en", "zh"]},
-            "timezone": {"type": "string", "description": "IANA time zone"},
-            "preferred_channel": {"type": "string", "enum": ["sms", "telegram"]},
-            "loan_id": {"type": "string"},
-            "product": {"type": "string"},
-            "currency": {"type": "string", "description": "ISO 4217"},
-            "installment_no": {"type": ["integer", "string"]},
-            "due_date": {"type": "string", "format": "date"},
-            "amount_due": _ref("AmountIn"),
-        },
+        **fields.body_object(fields.LOAN_ROW_FIELDS, fields.LOAN_ROW_OPTIONAL),
+        "description": "one installment of a loan; the rows of a loan agree on its borrower, product and "
+        "currency, a borrower's rows on their details, and each installment number appears once (else 422)",
     },
     "RowErrors": {
         "type": "object",
@@ -85,14 +50,32 @@ SCHEMAS: dict[str, Any] = {
             }
         },
     },
-    "Payment": {
+    "Payment": fields.body_object(fields.PAYMENT_FIELDS),
+    "PaymentRecorded": {
         "type": "object",
         "required": ["payment_id", "loan_id", "amount", "paid_at"],
         "properties": {
             "payment_id": {"type": "string"},
             "loan_id": {"type": "string"},
-            "amount": {**_ref("AmountIn"), "description": "in a request: see AmountIn; in an answer: Money"},
+            "amount": _ref("Money"),
             "paid_at": {"type": "string", "format": "date-time", "description": "ISO-8601 with offset"},
+            "created": {"type": "boolean", "description": "false: already recorded with the same content"},
+        },
+    },
+    "Invalid": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "enum": ["invalid"]},
+            "message": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["field", "message"],
+                    "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                },
+            },
         },
     },
     "Restriction": {
@@ -100,7 +83,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "kind": {
                 "type": "string",
-                "enum": ["do_not_contact", "cease", "attorney", "bankruptcy", "deceased"],
+                "enum": list(RESTRICTION_KINDS),
             },
             "note": {"type": "string"},
             "created_at": {"type": "string", "format": "date-time"},
@@ -222,87 +205,145 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+# Links from what creates or lists things to what reads or acts on them (stateful clients and tests).
+_FIRST_ROW_LINKS = {
+    "GetBorrower": link("getBorrower", borrower_id="$request.body#/rows/0/borrower_id"),
+    "GetLoan": link("getLoan", loan_id="$request.body#/rows/0/loan_id"),
+    "GetTimeline": link("getTimeline", borrower_id="$request.body#/rows/0/borrower_id"),
+    "SetRestriction": link("setRestriction", borrower_id="$request.body#/rows/0/borrower_id"),
+    "ListPromises": link("listPromises", borrower_id="$request.body#/rows/0/borrower_id"),
+    "ListCases": link("listCases", borrower_id="$request.body#/rows/0/borrower_id"),
+}
+_PAYMENT_LINKS = {"GetLoan": link("getLoan", loan_id="$response.body#/loan_id")}
+_BORROWER_LINKS = {
+    "GetTimeline": link("getTimeline", borrower_id="$response.body#/borrower_id"),
+    "SetRestriction": link("setRestriction", borrower_id="$response.body#/borrower_id"),
+    "ListCases": link("listCases", borrower_id="$response.body#/borrower_id"),
+    "ListPromises": link("listPromises", borrower_id="$response.body#/borrower_id"),
+}
+_LOAN_LINKS = {"GetBorrower": link("getBorrower", borrower_id="$response.body#/borrower_id")}
+
 PATHS: dict[str, Any] = {
     "/api/v1/loans": {
         "post": {
+            "operationId": "upsertLoans",
             "summary": "Upsert loan-book rows (one per installment); all or nothing",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["rows"],
-                            "properties": {"rows": {"type": "array", "items": _ref("LoanRow")}},
-                        }
-                    }
-                },
-            },
+            "requestBody": request_body(
+                {
+                    "type": "object",
+                    "required": ["rows"],
+                    "properties": {"rows": {"type": "array", "items": _ref("LoanRow")}},
+                    "propertyNames": {"pattern": fields.NO_NUL},
+                    "additionalProperties": _ref("AnyJson"),
+                }
+            ),
             "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["borrowers", "loans", "installments"],
-                        "properties": {
-                            "borrowers": {"type": "integer"},
-                            "loans": {"type": "integer"},
-                            "installments": {"type": "integer"},
-                            "created": {"type": "integer"},
-                            "updated": {"type": "integer"},
-                            "unchanged": {"type": "integer"},
+                "200": {
+                    **_json(
+                        {
+                            "type": "object",
+                            "required": ["borrowers", "loans", "installments"],
+                            "properties": {
+                                "borrowers": {"type": "integer"},
+                                "loans": {"type": "integer"},
+                                "installments": {"type": "integer"},
+                                "created": {"type": "integer"},
+                                "updated": {"type": "integer"},
+                                "unchanged": {"type": "integer"},
+                            },
                         },
-                    },
-                    "applied",
+                        "applied",
+                    ),
+                    "links": _FIRST_ROW_LINKS,
+                },
+                **BODY_ERRORS,
+                "422": _json(
+                    _ref("RowErrors"),
+                    "bad rows (a field, a rule across rows, or a loan that is another borrower's); nothing applied",
                 ),
-                "400": _ERROR,
-                "422": _json(_ref("RowErrors"), "bad rows; nothing applied"),
                 **_AUTH,
             },
         }
     },
     "/api/v1/payments": {
         "post": {
+            "operationId": "recordPayment",
             "summary": "Record a payment, idempotent by payment_id; settles the oldest unpaid installments",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Payment")}}},
+            "requestBody": request_body(_ref("Payment")),
             "responses": {
-                "201": _json(_ref("Payment"), "recorded"),
-                "200": _json(_ref("Payment"), "already recorded with the same content"),
+                "201": {**_json(_ref("PaymentRecorded"), "recorded"), "links": _PAYMENT_LINKS},
+                "200": {
+                    **_json(_ref("PaymentRecorded"), "already recorded with the same content"),
+                    "links": _PAYMENT_LINKS,
+                },
+                **BODY_ERRORS,
                 "404": _json(_ref("Error"), "unknown loan"),
                 "409": _json(_ref("Error"), "payment_id already recorded with other content"),
-                "422": _ERROR,
+                "422": _json(_ref("Invalid"), "a field is missing or bad"),
                 **_AUTH,
             },
         }
     },
     "/api/v1/borrowers/{borrower_id}": {
         "get": {
+            "operationId": "getBorrower",
             "summary": "A borrower with contact state and restrictions",
-            "parameters": [{"name": "borrower_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": _json(_ref("Borrower"), "the borrower"), "404": _ERROR, **_AUTH},
+            "parameters": [_BORROWER_ID],
+            "responses": {
+                "200": {**_json(_ref("Borrower"), "the borrower"), "links": _BORROWER_LINKS},
+                "404": _json(_ref("Error"), "unknown borrower (or an id that cannot be one)"),
+                **_AUTH,
+            },
         }
     },
     "/api/v1/loans/{loan_id}": {
         "get": {
+            "operationId": "getLoan",
             "summary": "A loan with its installments",
-            "parameters": [{"name": "loan_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": _json(_ref("Loan"), "the loan"), "404": _ERROR, **_AUTH},
+            "parameters": [_LOAN_ID],
+            "responses": {
+                "200": {**_json(_ref("Loan"), "the loan"), "links": _LOAN_LINKS},
+                "404": _json(_ref("Error"), "unknown loan (or an id that cannot be one)"),
+                **_AUTH,
+            },
         }
     },
     "/healthz": {
         "get": {
+            "operationId": "health",
             "summary": "Liveness, with a query on the database",
             "security": [],
             "responses": {
-                "200": {"description": '{"status": "ok", "database": "ok"}'},
-                "503": {"description": "the database does not answer"},
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["status", "database"],
+                        "properties": {
+                            "status": {"type": "string", "enum": ["ok", "recovering"]},
+                            "database": {"type": "string", "enum": ["ok"]},
+                            "pending": {"type": "integer", "minimum": 0},
+                            "message": {"type": "string"},
+                        },
+                    },
+                    '{"status": "ok", "database": "ok"}; "recovering" while a restart\'s stored replies are handled',
+                ),
+                "503": _json(
+                    {
+                        "type": "object",
+                        "required": ["status", "database"],
+                        "properties": {"status": {"type": "string", "enum": ["error"]}, "database": {"type": "string"}},
+                    },
+                    "the database does not answer",
+                ),
             },
         }
     },
     "/api/v1/openapi.json": {
         "get": {
+            "operationId": "openapi",
             "summary": "This document",
             "security": [],
-            "responses": {"200": {"description": "OpenAPI 3 document"}},
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3 document")},
         }
     },
 }

@@ -109,11 +109,12 @@ async def get_cases(request: web.Request) -> web.Response:
 
 
 async def get_timeline(request: web.Request) -> web.Response:
-    borrower_id = request.match_info["borrower_id"]
-    borrower = await Borrower.get_or_none(borrower_id=borrower_id) if reference(borrower_id) else None
+    wanted = request.match_info["borrower_id"]
+    borrower_id = reference(wanted)
+    borrower = await Borrower.get_or_none(borrower_id=borrower_id) if borrower_id else None
     if borrower is None:
-        return error(404, "not_found", f"no borrower {shorten(borrower_id)}")
-    return json_response({"borrower_id": borrower_id, "items": await borrower_timeline(borrower)})
+        return error(404, "not_found", f"no borrower {shorten(wanted)}")
+    return json_response({"borrower_id": borrower.borrower_id, "items": await borrower_timeline(borrower)})
 
 
 def add_routes(app: web.Application) -> None:

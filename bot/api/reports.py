@@ -8,10 +8,15 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from bot.api.common import SERVICES, error, json_response
-from scheduler.portfolio import ReportError, report_request
+from scheduler.portfolio import ReportError, periods, report_request
 from scheduler.report import build_report
 
 PARAMETERS = ("since", "until", "every", "by", "experiment")
+# A series is for charts: a few years of months or weeks, a year and some of days. Longer is a 400
+# rather than minutes of work for one request.
+MAX_PERIODS = 400
+# And a report covers at most a century: a request for the year 1 to 9999 is a 400, not minutes.
+MAX_DAYS = 36_600
 
 
 def local_today(request: web.Request) -> date:
@@ -36,6 +41,12 @@ async def get_reports(request: web.Request) -> web.Response:
         )
     except ReportError as exc:
         return error(400, "bad_request", str(exc).replace("--", ""))
+    if (wanted.until - wanted.since).days + 1 > MAX_DAYS:
+        return error(400, "bad_request", f"a period of more than {MAX_DAYS} days; choose a shorter range")
+    if wanted.every is not None and len(periods(wanted.since, wanted.until, wanted.every)) > MAX_PERIODS:
+        return error(
+            400, "bad_request", f"a series of more than {MAX_PERIODS} periods; choose a longer every or a shorter range"
+        )
     return json_response(await build_report(wanted, request.app[SERVICES].policy))
 
 

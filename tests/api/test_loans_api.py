@@ -173,3 +173,36 @@ async def test_openapi_document_matches_the_routes(client: TestClient) -> None: 
     }
     documented = {(m, p) for p, ops in served["paths"].items() for m in ops}
     assert routes == documented
+
+
+async def test_an_undeclared_method_is_a_405_with_allow(client: TestClient) -> None:  # type: ignore[type-arg]
+    for method, path, allowed in (
+        ("TRACE", "/api/v1/loans", {"POST"}),
+        ("DELETE", "/api/v1/loans/L002", {"GET", "HEAD"}),
+        ("PUT", "/api/v1/borrowers/B1/restrictions/cease", {"DELETE"}),
+    ):
+        response = await client.request(method, path, headers=AUTH)
+        assert response.status == 405, (method, path)
+        assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
+        assert (await response.json())["error"] == "method_not_allowed"
+
+
+async def test_a_field_of_another_json_type_is_a_422(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row(full_name=["Ana"], product=7)]})
+    assert response.status == 422
+    errors = (await response.json())["errors"]
+    assert {(e["row"], e["field"]) for e in errors} == {(0, "full_name"), (0, "product")}
+    payment = {"payment_id": "P1", "loan_id": "L002", "amount": True, "paid_at": "2026-12-01T10:00:00Z"}
+    refused = await client.post("/api/v1/payments", headers=AUTH, json=payment)
+    assert refused.status == 422 and (await refused.json())["errors"][0]["field"] == "amount"
+    # Numbers stay welcome where the document allows them.
+    fine = await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row(installment_no=3, amount_due=350)]})
+    assert fine.status == 200
+
+
+async def test_an_id_is_taken_as_written(client: TestClient) -> None:  # type: ignore[type-arg]
+    # The id is the key the loan is read back by: white space around it is refused, not stripped.
+    response = await client.post("/api/v1/loans", headers=AUTH, json={"rows": [row(loan_id=" L002\n")]})
+    assert response.status == 422
+    assert [e["field"] for e in (await response.json())["errors"]] == ["loan_id"]
+    assert (await client.get("/api/v1/loans/%20L002%0A", headers=AUTH)).status == 404
