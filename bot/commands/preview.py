@@ -72,25 +72,15 @@ def run_preview(args: argparse.Namespace) -> int:
 
 async def _preview(day: date, now: datetime) -> Preview:
     from bot.commands.runtime import opened
+    from bot.previewing import preview_as_configured
     from bot.services import Services
     from bot.wiring import build_renderer
     from config.policy import load_policy
-    from scheduler.preview import preview_day
-    from storage.experiments import stopped_arms
 
     async with opened() as (settings, log):
         policy = load_policy(settings.policy_file)
-        services = Services(settings=settings, policy=policy, log=log)
-        renderer = build_renderer(services)
-        return await preview_day(
-            day,
-            policy=policy,
-            now=now,
-            channels=settings.channels_on,
-            sending_enabled=settings.sending_enabled,
-            has_variant=renderer.has_template,
-            stopped=await stopped_arms(),
-        )
+        renderer = build_renderer(Services(settings=settings, policy=policy, log=log))  # checks the templates
+        return await preview_as_configured(day, settings=settings, policy=policy, now=now, renderer=renderer)
 
 
 def preview_csv(preview: Preview) -> str:

@@ -10,10 +10,9 @@ from aiohttp import web
 from bot.console.common import PageError, current
 from bot.console.deps import services_of
 from bot.console.render import render
+from bot.previewing import preview_as_configured
 from scheduler.experiment_report import status_of
-from scheduler.preview import PreviewError, preview_day
-from scheduler.rendering import MessageRenderer
-from storage.experiments import stopped_arms
+from scheduler.preview import PreviewError
 from storage.permissions import may
 
 
@@ -38,16 +37,7 @@ async def preview_page(request: web.Request) -> web.StreamResponse:
     wanted = request.rel_url.query.get("date") or (today + timedelta(days=1)).isoformat()
     try:
         day = date.fromisoformat(wanted)
-        renderer = MessageRenderer(lender_dir=settings.templates_dir)  # checked at start-up
-        preview = await preview_day(
-            day,
-            policy=policy,
-            now=now,
-            channels=settings.channels_on,
-            sending_enabled=settings.sending_enabled,
-            has_variant=renderer.has_template,
-            stopped=await stopped_arms(),
-        )
+        preview = await preview_as_configured(day, settings=settings, policy=policy, now=now)
     except ValueError as exc:  # a malformed date, or one in the past (PreviewError)
         message = str(exc) if isinstance(exc, PreviewError) else f"{wanted!r} is not a date (YYYY-MM-DD)"
         raise PageError(400, "Cannot preview that day", message) from None
