@@ -13,7 +13,18 @@ from zoneinfo import ZoneInfo
 
 from storage.chain import chain_for
 from storage.interaction_log import InteractionLog
-from storage.models import Borrower, Case, ContactPause, Installment, Loan, LogEntry, Message, Promise, StaffUser
+from storage.models import (
+    Borrower,
+    Case,
+    ContactPause,
+    Installment,
+    Loan,
+    LogEntry,
+    Message,
+    Payment,
+    Promise,
+    StaffUser,
+)
 from storage.views import active_restrictions, borrower_view, installment_status, plain_text
 
 # The log repeats what the messages table shows (planned, sent, deferred…); the timeline takes
@@ -177,7 +188,9 @@ async def timeline(borrower: Borrower) -> list[TimelineItem]:
 
 @dataclass(frozen=True, slots=True)
 class CaseDetail:
-    case: Case
+    """A borrower's record (for a case page: with the case, and their other cases)."""
+
+    case: Case | None
     borrower: Borrower | None
     restrictions: list[Any]
     pauses: list[ContactPause]
@@ -185,14 +198,21 @@ class CaseDetail:
     promises: list[Promise]
     other_cases: list[Case]
     timeline: list[TimelineItem]
+    payments: list[Payment]
 
 
 async def case_detail(case: Case, now: datetime) -> CaseDetail:
     borrower: Borrower | None = case.borrower
     if borrower is None:
-        return CaseDetail(case, None, [], [], [], [], [], [])
+        return CaseDetail(case, None, [], [], [], [], [], [], [])
+    return await borrower_detail(borrower, now, case)
+
+
+async def borrower_detail(borrower: Borrower, now: datetime, case: Case | None = None) -> CaseDetail:
+    """Everything the console shows of a borrower; ``case``: the one being worked (left out of the cases)."""
     pauses = await ContactPause.filter(borrower_id=borrower.id, cancelled_at__isnull=True).order_by("start_date")
     today = now.astimezone(ZoneInfo(borrower.timezone)).date()
+    cases = Case.filter(borrower_id=borrower.id)
     return CaseDetail(
         case=case,
         borrower=borrower,
@@ -200,8 +220,9 @@ async def case_detail(case: Case, now: datetime) -> CaseDetail:
         pauses=[p for p in pauses if p.end_date >= today],
         loans=await borrower_loans(borrower, now),
         promises=await Promise.filter(borrower_id=borrower.id).prefetch_related("loan").order_by("-created_at"),
-        other_cases=await Case.filter(borrower_id=borrower.id).exclude(id=case.id).order_by("-opened_at"),
+        other_cases=await (cases.exclude(id=case.id) if case is not None else cases).order_by("-opened_at"),
         timeline=await timeline(borrower),
+        payments=await Payment.filter(loan__borrower_id=borrower.id).prefetch_related("loan").order_by("-paid_at"),
     )
 
 

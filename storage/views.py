@@ -115,3 +115,8 @@ async def loan_view(loan_id: str, now: datetime) -> dict[str, Any] | None:
             for i in installments
         ],
     }
+
+
+async def borrower_by_id(borrower_id: str) -> Borrower | None:
+    """The borrower with the lender's id ``borrower_id``, or None."""
+    return await Borrower.get_or_none(borrower_id=borrower_id)

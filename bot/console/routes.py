@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.console import admin, case_forms, case_page, queues, records, reports, strategy
+from bot.console import admin, borrower_page, case_forms, case_page, queues, records, reports, strategy
 from bot.console.auth import install_session_key, login_page, login_submit, logout
 
 
@@ -32,6 +32,8 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/console/cases/{case_id}/{action}", case_forms.case_action)
     r.add_get("/console/complaints", records.complaints_page)
     r.add_get("/console/complaints.csv", records.complaints_csv)
+    r.add_get("/console/search", borrower_page.search_page)
+    r.add_get("/console/borrowers/{borrower_id}", borrower_page.borrower_page)
     r.add_get("/console/borrowers/{borrower_id}/evidence", records.evidence_page)
     r.add_get("/console/borrowers/{borrower_id}/evidence.json", records.evidence_json)
     r.add_get("/console/reports", reports.reports_page)

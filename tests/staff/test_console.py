@@ -48,7 +48,7 @@ async def test_unauthenticated_console_requests_go_to_the_login_page(world: Staf
     await seed(world)
     await open_for(world, "B1", "hardship")
     routes = console_routes(world.client.app)  # type: ignore[arg-type]
-    assert len(routes) == 18
+    assert len(routes) == 20
     for method, path in routes:
         response = await world.client.request(method, path, allow_redirects=False)
         assert response.status == 303, (method, path)
