@@ -415,6 +415,10 @@ async def resolve(case: Case, outcome: str, note: str = "", *, now: datetime, lo
     return await _reload(case)
 
 
+async def borrower_has_loan(borrower: Borrower, loan_id: str) -> bool:
+    return await Loan.filter(borrower_id=borrower.id, loan_id=loan_id).exists()
+
+
 async def _lift_claim_pause(case: Case, now: datetime, log: InteractionLog, actor: str) -> None:
     """The claim to have paid is settled: collection contact about the loan may resume."""
     lifted = await ContactPause.filter(

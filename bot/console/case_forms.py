@@ -5,7 +5,8 @@ case (303, so a reload does not repeat the action); a refusal re-renders the pag
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -16,7 +17,9 @@ from bot.console.deps import reply_as, services_of
 from bot.inputs import reference, row_id
 from storage import case_actions as actions
 from storage.case_actions import CaseActionError, actor_for
+from storage.importer import import_payment_rows
 from storage.linking import current_code
+from storage.loanbook import RowsRefused, validate_payment_row
 from storage.models import Borrower, Case, Loan, StaffUser
 from storage.permissions import can_act, may
 
@@ -162,7 +165,36 @@ async def _reopen(request: web.Request, case: Case, staff: StaffUser, form: dict
     return "reopened"
 
 
+async def _payment(request: web.Request, case: Case, staff: StaffUser, form: dict[str, str]) -> str:
+    """A payment the borrower made, recorded by staff: the rules of ``POST /api/v1/payments``
+    (idempotent by reference), logged with the member as actor, settling installments oldest first."""
+    borrower = _borrower(case)
+    services = services_of(request)
+    paid_on = _date(form.get("paid_on", ""), "payment date")
+    # Noon in the borrower's zone: a payment dated D falls on D there, whatever the staff's zone.
+    paid_at = datetime.combine(paid_on, time(12), tzinfo=ZoneInfo(borrower.timezone))
+    if paid_at > services.clock():
+        raise CaseActionError("invalid", "the payment date is in the future")
+    raw = {
+        "payment_id": form.get("reference", "").strip(),
+        "loan_id": form.get("loan_id", ""),
+        "amount": form.get("amount", "").strip(),
+        "paid_at": paid_at.isoformat(),
+    }
+    row, errors = validate_payment_row(raw, 0)
+    if row is None:
+        raise CaseActionError("invalid", "; ".join(f"{e.field}: {e.message}" for e in errors))
+    if not await actions.borrower_has_loan(borrower, row.loan_id):
+        raise CaseActionError("invalid", f"loan {row.loan_id} is not this borrower's")
+    try:
+        await import_payment_rows([row], now=services.clock(), log=services.log, actor=actor_for(staff))
+    except RowsRefused as refused:
+        raise CaseActionError("conflict", refused.errors[0].message) from None
+    return "payment"
+
+
 ACTIONS: dict[str, Action] = {
+    "payment": _payment,
     "take": _take,
     "assign": _assign,
     "note": _note,

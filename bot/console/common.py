@@ -18,6 +18,7 @@ NOTES = {
     "noted": "Note added.",
     "replied": "Reply sent to the borrower's channel.",
     "promise": "Promise recorded; reminders pause until the promised date.",
+    "payment": "Payment recorded; it settles the oldest unpaid installments, and nothing more is sent about them.",
     "paused": "Contact paused.",
     "resumed": "Contact resumed.",
     "restricted": "Restriction set.",

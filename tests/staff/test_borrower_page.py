@@ -83,3 +83,54 @@ async def world_payment(world: StaffWorld) -> None:
 
     rows = parse_payments_csv("payment_id,loan_id,amount,paid_at\nP-1,L1,200.00,2026-11-20T10:00:00+08:00\n").rows
     await import_payment_rows(rows, now=NOW, log=world.services.log)
+
+
+async def test_a_payment_recorded_from_the_case_settles_and_stops_follow_ups(world: StaffWorld) -> None:
+    from datetime import UTC, datetime
+
+    from storage.models import Installment, LogEntry, Message, Payment
+    from tests.staff.conftest import page_csrf
+
+    await seed(world)  # B1 owes 1,200 due 1 Nov and 1,200 due 1 Dec
+    case = await open_for(world, "B1", "payment_check", "says the payment was made")
+    await login(world.client, "carl")
+    token = await page_csrf(world.client, f"/console/cases/{case.id}")
+    form = {"csrf_token": token, "loan_id": "L1", "amount": "2400.00", "paid_on": "2026-12-01", "reference": "BANK-77"}
+    done = await world.client.post(f"/console/cases/{case.id}/payment", data=form, allow_redirects=False)
+    assert done.status == 303 and done.headers["Location"] == f"/console/cases/{case.id}?note=payment"
+    payment = await Payment.get(payment_id="BANK-77")
+    assert str(payment.amount) == "2400.00"
+    assert set(await Installment.filter(loan__loan_id="L1").values_list("state", flat=True)) == {"paid"}
+    entry = await LogEntry.filter(kind="payment.recorded").first()
+    assert entry is not None and entry.actor == "staff:carl"
+    page = await (await world.client.get(f"/console/cases/{case.id}")).text()
+    assert "BANK-77" in page  # the case page's payment history
+    # Again, the same reference: idempotent; another amount under it: refused, saying why.
+    again = await world.client.post(f"/console/cases/{case.id}/payment", data=form, allow_redirects=False)
+    assert again.status == 303 and await Payment.filter(payment_id="BANK-77").count() == 1
+    other = {**form, "amount": "10.00", "csrf_token": await page_csrf(world.client, f"/console/cases/{case.id}")}
+    refused = await world.client.post(f"/console/cases/{case.id}/payment", data=other, allow_redirects=False)
+    assert refused.status == 409 and "BANK-77" in await refused.text()
+    # The D+3 follow-up of the 1 December installment does not go: it is paid.
+    await world.scheduler.servicing.run(datetime(2026, 12, 4, 2, tzinfo=UTC))
+    assert not await Message.filter(borrower__borrower_id="B1", tier="D+3").exclude(status="skipped").exists()
+
+
+async def test_a_bad_payment_form_keeps_nothing(world: StaffWorld) -> None:
+    from storage.models import Payment
+    from tests.staff.conftest import page_csrf
+
+    await seed(world)
+    case = await open_for(world, "B1", "payment_check")
+    await login(world.client, "carl")
+    for wrong, why in [
+        ({"amount": "-5"}, "amount"),
+        ({"paid_on": "2027-05-01"}, "in the future"),
+        ({"paid_on": "soon"}, "not a date"),
+        ({"loan_id": "L2"}, "is not this borrower"),
+    ]:
+        form = {"loan_id": "L1", "amount": "10.00", "paid_on": "2026-12-01", "reference": "R1", **wrong}
+        form["csrf_token"] = await page_csrf(world.client, f"/console/cases/{case.id}")
+        answer = await world.client.post(f"/console/cases/{case.id}/payment", data=form, allow_redirects=False)
+        assert answer.status == 422 and why in await answer.text(), wrong
+    assert await Payment.all().count() == 0
