@@ -4,7 +4,6 @@ the complaints register and the evidence bundle. Plain data out; no formatting d
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,25 +37,6 @@ class QueueFilter:
     kind: str | None = None
     status: str | None = None  # open, assigned, waiting, resolved, or "active" (anything but resolved)
     assignee: str | None = None  # a username, or "none" for unassigned
-
-
-async def queue_cases(filters: QueueFilter, workable: Collection[str], limit: int = 500) -> list[Case]:
-    """Cases of the queues the member may work, filtered, borrower and assignee fetched."""
-    queues = [q for q in workable if filters.queue in (None, q)]
-    if not queues:
-        return []
-    query = Case.filter(queue__in=sorted(queues))
-    if filters.kind:
-        query = query.filter(kind=filters.kind)
-    if filters.status in (None, "", "active"):
-        query = query.exclude(status="resolved")
-    else:
-        query = query.filter(status=filters.status)
-    if filters.assignee == "none":
-        query = query.filter(assignee_id__isnull=True)
-    elif filters.assignee:
-        query = query.filter(assignee__username=filters.assignee)
-    return await query.prefetch_related("borrower", "assignee").order_by("opened_at").limit(limit)
 
 
 @dataclass(frozen=True, slots=True)
