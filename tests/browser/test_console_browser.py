@@ -178,3 +178,43 @@ async def test_a_supervisor_reads_the_reports_dashboard(served: StaffWorld, page
     wide = await page.evaluate(WIDER_THAN_A_PHONE)
     assert scroll_width <= 400, wide  # no sideways scrolling at a phone's width
     assert (artifacts / "console-reports.png").stat().st_size > 10_000
+
+
+async def test_every_page_fits_a_phone(served: StaffWorld, page: object, artifacts: Path) -> None:
+    from playwright.async_api import Page
+
+    assert isinstance(page, Page)
+    world = served
+    await seed(world)
+    case = await open_for(world, "B1", "complaint", "rude caller")
+    await borrower_wrote("B1", "Your agent was rude to me on the phone", NOW - timedelta(minutes=5))
+    base = str(world.client.make_url("/")).rstrip("/")
+    await page.goto(f"{base}/console/login")
+    await page.fill("input[name=username]", "sam")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button[type=submit]")
+    pages = {
+        "queue": "/console/",
+        "case": f"/console/cases/{case.id}",
+        "borrower": "/console/borrowers/B1",
+        "register": "/console/complaints",
+        "search": "/console/search?q=Li",
+    }
+    too_wide = {}
+    for width, height in ((1440, 900), (390, 844)):
+        await page.set_viewport_size({"width": width, "height": height})
+        for name, path in pages.items():
+            await page.goto(f"{base}{path}")
+            await page.screenshot(path=str(artifacts / f"console-{name}-{width}.png"), full_page=True)
+            if width == 390:
+                scroll = await page.evaluate("document.documentElement.scrollWidth")
+                inner = await page.evaluate("window.innerWidth")
+                if scroll > inner:
+                    too_wide[name] = (scroll, await page.evaluate(WIDER_THAN_A_PHONE))
+    assert too_wide == {}
+    # On a phone the case's actions come before its timeline; a skip link leads to the content.
+    await page.goto(f"{base}/console/cases/{case.id}")
+    actions = await page.locator("#actions").bounding_box()
+    timeline = await page.locator("#timeline").bounding_box()
+    assert actions is not None and timeline is not None and actions["y"] < timeline["y"]
+    assert await page.locator("a.skip-link").count() == 1
