@@ -218,3 +218,9 @@ async def test_every_page_fits_a_phone(served: StaffWorld, page: object, artifac
     timeline = await page.locator("#timeline").bounding_box()
     assert actions is not None and timeline is not None and actions["y"] < timeline["y"]
     assert await page.locator("a.skip-link").count() == 1
+    # Every field of the case page has a label (the reply and note boxes too).
+    unlabelled = await page.evaluate(
+        """[...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')]
+           .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)"""
+    )
+    assert unlabelled == []
