@@ -15,22 +15,12 @@ import argparse
 import asyncio
 import os
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
-from _common import scratch_database
-
-
-async def best_of(runs: int, call) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(runs):
-        started = time.perf_counter()
-        await call()
-        best = min(best, time.perf_counter() - started)
-    return best
+from _common import best_of, scratch_database
 
 
 async def measure(url: str, cases: int) -> None:

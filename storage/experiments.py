@@ -9,6 +9,7 @@ from typing import Any
 from storage.database import connection, is_postgres_connection
 from storage.models import Borrower, Case, ExperimentStop, Installment, LogEntry, MessageItem, Promise
 from storage.portfolio import HANDED_OVER
+from storage.servicing import _instant
 
 
 async def stopped_arms() -> frozenset[tuple[str, str]]:
@@ -116,7 +117,3 @@ async def experiment_reach(name: str, start: date) -> list[ExperimentReach]:
             )
         )
     return out
-
-
-def _instant(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

@@ -14,6 +14,7 @@ from tortoise.expressions import RawSQL
 
 from storage.case_views import QueueFilter
 from storage.database import connection
+from storage.dispatching import _instant
 from storage.models import Case
 from storage.servicing import UNPAID_SQL
 
@@ -127,9 +128,3 @@ async def row_facts(borrower_pks: Sequence[int]) -> dict[int, RowFacts]:
             overdue[pk][str(currency)] = Decimal(int(cents)) / 100
     seen = {pk: (_instant(i), _instant(o)) for pk, i, o in last}
     return {pk: RowFacts(oldest.get(pk), dict(overdue.get(pk, {})), *seen.get(pk, (None, None))) for pk in borrower_pks}
-
-
-def _instant(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
